@@ -1,0 +1,32 @@
+import { Hono } from 'hono'
+import type { Readiness } from './cache/readiness.ts'
+import type { TieredCache } from './cache/tiered-cache.ts'
+import type { AppEnv } from './http/app-env.ts'
+import { errorBody, errorHandler } from './http/error-handler.ts'
+import { requestLogger } from './http/request-logger.ts'
+import type { Logger } from './logger.ts'
+import { healthRoutes } from './routes/health.ts'
+import { keyRoutes } from './routes/keys.ts'
+import { seedRoutes } from './routes/seed.tsx'
+
+export interface AppDeps {
+  cache: TieredCache
+  logger: Logger
+  probeReadiness: () => Promise<Readiness>
+  maxValueBytes: number
+}
+
+/** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
+export function createApp({ cache, logger, probeReadiness, maxValueBytes }: AppDeps) {
+  const app = new Hono<AppEnv>()
+  // The request log is registered only when its lines would be written: no cost otherwise.
+  if (logger.enabled('info')) app.use('*', requestLogger({ logger }))
+  app.onError(errorHandler({ logger }))
+  app.notFound((c) => c.json(errorBody('route_not_found', 'No such route; see the README for the API.'), 404))
+  return app
+    .route('/', healthRoutes({ probeReadiness }))
+    .route('/', seedRoutes({ cache, maxValueBytes }))
+    .route('/v1', keyRoutes({ cache, maxValueBytes }))
+}
+
+export type AppType = ReturnType<typeof createApp>

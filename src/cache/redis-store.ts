@@ -1,0 +1,69 @@
+import type { Cluster, Redis } from 'ioredis'
+import { StoreUnavailableError, WrongTypeError } from './errors.ts'
+
+/** The system of record: every answer the proxy gives comes from here or from a copy of it. */
+export interface RedisStore {
+  get(key: string): Promise<string | null>
+  /** Writes the value (ttlSeconds 0 = no expiry); tells whether the key existed before. */
+  set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }>
+  /** Removes the key; tells whether it existed. */
+  delete(key: string): Promise<boolean>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** RedisStore on an ioredis client (single node or Cluster). */
+export class IoRedisStore implements RedisStore {
+  constructor(private readonly client: Redis | Cluster) {}
+
+  async get(key: string): Promise<string | null> {
+    try {
+      return await this.client.get(key)
+    } catch (error) {
+      throw translate(error, key)
+    }
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }> {
+    try {
+      // SET … GET answers the old value in the same atomic step, and refuses (WRONGTYPE) to clobber a non-string.
+      const previous =
+        ttlSeconds > 0
+          ? await this.client.set(key, value, 'EX', ttlSeconds, 'GET')
+          : await this.client.set(key, value, 'GET')
+      return { existed: previous !== null }
+    } catch (error) {
+      throw translate(error, key)
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    try {
+      return (await this.client.del(key)) > 0
+    } catch (error) {
+      throw translate(error, key)
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.ping()
+    } catch (error) {
+      throw translate(error, '')
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.quit()
+    } catch {
+      this.client.disconnect()
+    }
+  }
+}
+
+function translate(error: unknown, key: string): Error {
+  const message = error instanceof Error ? error.message : String(error)
+  if (message.startsWith('WRONGTYPE')) return new WrongTypeError(key)
+  return new StoreUnavailableError('redis', `Redis is unavailable: ${message}`, { cause: error })
+}

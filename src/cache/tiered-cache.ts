@@ -1,0 +1,178 @@
+import type { LocalTier } from './local-tier.ts'
+import type { RedisStore } from './redis-store.ts'
+import { StoreUnavailableError } from './errors.ts'
+import { KeyVersions } from './key-versions.ts'
+
+export type Tier = 'local' | 'redis'
+
+/** One step of a lookup or a write, as the seed's messages and the result page tell it. */
+export interface TierStep {
+  readonly tier: Tier
+  /** hit/miss for reads, hit = the key existed for writes; error = the tier failed and was bypassed. */
+  readonly outcome: 'hit' | 'miss' | 'error'
+  readonly durationMs: number
+}
+
+export interface ReadOutcome {
+  readonly key: string
+  readonly value: string | undefined
+  readonly source: Tier | undefined
+  readonly steps: readonly TierStep[]
+}
+
+export interface WriteOutcome {
+  readonly key: string
+  readonly value: string
+  /** True when Redis did not hold the key before. */
+  readonly created: boolean
+  readonly steps: readonly TierStep[]
+}
+
+export interface TieredCacheEvents {
+  /** A local-tier operation failed; the request went on without it. */
+  onLocalError?(operation: string, error: unknown): void
+}
+
+export interface TieredCacheOptions {
+  local: LocalTier
+  redis: RedisStore
+  /** Expiry of keys written to Redis when the caller gives none; 0 = none. */
+  redisTtlSeconds: number
+  events?: TieredCacheEvents
+}
+
+/**
+ * The cache orchestrator: read-through (local → Redis → fill local) and write-through
+ * (Redis first, it is the truth, then the local tier). Redis errors propagate; local-tier
+ * errors are reported and bypassed.
+ */
+export class TieredCache {
+  readonly local: LocalTier
+  private readonly redis: RedisStore
+  private readonly redisTtlSeconds: number
+  private readonly events: TieredCacheEvents
+  private readonly versions = new KeyVersions()
+  /** Concurrent misses for one key share one Redis GET. */
+  private readonly redisReads = new Map<string, Promise<string | null>>()
+
+  constructor({ local, redis, redisTtlSeconds, events = {} }: TieredCacheOptions) {
+    this.local = local
+    this.redis = redis
+    this.redisTtlSeconds = redisTtlSeconds
+    this.events = events
+  }
+
+  get hasLocalTier(): boolean {
+    return this.local.name !== 'none'
+  }
+
+  async read(key: string): Promise<ReadOutcome> {
+    const steps: TierStep[] = []
+    if (this.hasLocalTier) {
+      const started = performance.now()
+      const { value, failed } = await this.localCall('get', () => this.local.get(key))
+      steps.push({ tier: 'local', outcome: failed ? 'error' : value === undefined ? 'miss' : 'hit', durationMs: performance.now() - started })
+      if (value !== undefined) return { key, value, source: 'local', steps }
+    }
+    const started = performance.now()
+    const value = await this.readRedis(key)
+    steps.push({ tier: 'redis', outcome: value === null ? 'miss' : 'hit', durationMs: performance.now() - started })
+    return { key, value: value ?? undefined, source: value === null ? undefined : 'redis', steps }
+  }
+
+  async write(key: string, value: string, ttlSeconds = this.redisTtlSeconds): Promise<WriteOutcome> {
+    const steps: TierStep[] = []
+    let localStep: TierStep | undefined
+    if (this.hasLocalTier) {
+      const started = performance.now()
+      const { value: cached, failed } = await this.localCall('get', () => this.local.get(key))
+      localStep = { tier: 'local', outcome: failed ? 'error' : cached === undefined ? 'miss' : 'hit', durationMs: performance.now() - started }
+    }
+    const stamp = this.versions.beginWrite(key)
+    try {
+      const started = performance.now()
+      const { existed } = await this.redisWrite(key, () => this.redis.set(key, value, ttlSeconds))
+      const redisStep: TierStep = { tier: 'redis', outcome: existed ? 'hit' : 'miss', durationMs: performance.now() - started }
+      if (localStep) {
+        const fillStarted = performance.now()
+        // A later write to this key is in flight: it, not this one, decides the local copy.
+        if (this.versions.isCurrent(key, stamp)) {
+          await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? ttlSeconds : undefined))
+        }
+        steps.push({ ...localStep, durationMs: localStep.durationMs + performance.now() - fillStarted })
+      }
+      steps.push(redisStep)
+      return { key, value, created: !existed, steps }
+    } finally {
+      this.versions.end(key)
+    }
+  }
+
+  /** Removes the key from Redis and the local tier; tells whether Redis held it. */
+  async remove(key: string): Promise<boolean> {
+    this.versions.beginWrite(key)
+    try {
+      const existed = await this.redisWrite(key, () => this.redis.delete(key))
+      await this.localCall('delete', () => this.local.delete(key))
+      return existed
+    } finally {
+      this.versions.end(key)
+    }
+  }
+
+  /** The key changed in Redis behind our back: drop the local copy and any read in flight. */
+  async invalidate(key: string): Promise<void> {
+    this.versions.invalidate(key)
+    await this.localCall('delete', () => this.local.delete(key))
+  }
+
+  /** Invalidations may have been missed: forget everything held locally. */
+  async invalidateAll(): Promise<void> {
+    this.versions.invalidateAll()
+    await this.localCall('clear', () => this.local.clear())
+  }
+
+  private readRedis(key: string): Promise<string | null> {
+    const shared = this.redisReads.get(key)
+    if (shared) return shared
+    const read = this.readRedisAndFill(key).finally(() => this.redisReads.delete(key))
+    this.redisReads.set(key, read)
+    return read
+  }
+
+  private async readRedisAndFill(key: string): Promise<string | null> {
+    const stamp = this.versions.begin(key)
+    try {
+      const value = await this.redis.get(key)
+      // An answer overtaken by a write or an invalidation must not become the local copy.
+      if (value !== null && this.hasLocalTier && this.versions.isCurrent(key, stamp)) {
+        await this.localCall('set', () => this.local.set(key, value))
+      }
+      return value
+    } finally {
+      this.versions.end(key)
+    }
+  }
+
+  /** Runs a Redis write; when its outcome is unknown, the local copy may be ahead of Redis, so drop it. */
+  private async redisWrite<T>(key: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        this.versions.invalidate(key)
+        await this.localCall('delete', () => this.local.delete(key))
+      }
+      throw error
+    }
+  }
+
+  private async localCall<T>(operation: string, call: () => Promise<T>): Promise<{ value: T | undefined; failed: boolean }> {
+    try {
+      return { value: await call(), failed: false }
+    } catch (error) {
+      this.events.onLocalError?.(operation, error)
+      return { value: undefined, failed: true }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod'
+
+/** The only place that reads the environment: parsed once, validated, frozen. */
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface HostPort {
+  readonly host: string
+  readonly port: number
+}
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly redisUrl: string
+  readonly redisClusterNodes: readonly HostPort[] | undefined
+  readonly redisTtlSeconds: number
+  readonly localCache: 'memory' | 'memcached' | 'none'
+  readonly localTtlSeconds: number
+  readonly localCapacity: number
+  readonly memcachedServers: readonly HostPort[]
+  readonly redisTimeoutMs: number
+  readonly maxConcurrentRequests: number
+  readonly localInvalidation: 'tracking' | 'off'
+  readonly workers: number
+  readonly maxValueBytes: number
+  readonly apiToken: string | undefined
+  readonly logLevel: LogLevel
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`)
+
+const hostPortList = z
+  .string()
+  .transform((text, ctx) => {
+    const entries = text.split(',').map((part) => part.trim()).filter(Boolean)
+    const parsed: HostPort[] = []
+    for (const entry of entries) {
+      const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(entry)
+      const port = match ? Number(match[2]) : 0
+      if (!match || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of host:port (bad entry "${entry}")` })
+        return z.NEVER
+      }
+      parsed.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port })
+    }
+    if (parsed.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must name at least one host:port' })
+      return z.NEVER
+    }
+    return parsed
+  })
+
+const redisUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text)
+    return url.protocol === 'redis:' || url.protocol === 'rediss:'
+  } catch {
+    return false
+  }
+}, 'must be a redis:// or rediss:// URL')
+
+const schema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: wholeNumber(0, 65535).default(8000),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+  REDIS_TTL_SECONDS: wholeNumber(0).default(3000),
+  LOCAL_CACHE: z.enum(['memory', 'memcached', 'none'], 'must be one of memory, memcached, none').default('memory'),
+  LOCAL_TTL_SECONDS: wholeNumber(1, 30 * 24 * 3600).default(300),
+  LOCAL_CAPACITY: wholeNumber(1).default(10000),
+  MEMCACHED_SERVERS: hostPortList.default([{ host: '127.0.0.1', port: 11211 }]),
+  REDIS_TIMEOUT_MS: wholeNumber(1, 600_000).default(1000),
+  MAX_CONCURRENT_REQUESTS: wholeNumber(1).default(1024),
+  LOCAL_INVALIDATION: z.enum(['tracking', 'off'], 'must be tracking or off').default('tracking'),
+  WORKERS: wholeNumber(1, 256).default(1),
+  MAX_VALUE_BYTES: wholeNumber(1, 512 * 1024 * 1024).default(1048576),
+  API_TOKEN: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+})
+
+/** Parses the environment; throws ConfigError naming the first bad variable. Empty values count as unset. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const relevant: Record<string, string> = {}
+  for (const name of Object.keys(schema.shape)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') relevant[name] = value
+  }
+  const result = schema.safeParse(relevant)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message)
+  }
+  const e = result.data
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
+    redisTtlSeconds: e.REDIS_TTL_SECONDS,
+    localCache: e.LOCAL_CACHE,
+    localTtlSeconds: e.LOCAL_TTL_SECONDS,
+    localCapacity: e.LOCAL_CAPACITY,
+    memcachedServers: e.MEMCACHED_SERVERS,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    maxConcurrentRequests: e.MAX_CONCURRENT_REQUESTS,
+    localInvalidation: e.LOCAL_INVALIDATION,
+    workers: e.WORKERS,
+    maxValueBytes: e.MAX_VALUE_BYTES,
+    apiToken: e.API_TOKEN,
+    logLevel: e.LOG_LEVEL,
+  })
+}

@@ -1,0 +1,110 @@
+import memjs from 'memjs'
+import { IoRedisStore } from './cache/redis-store.ts'
+import { createRedisClient, type RedisClient } from './cache/redis-client.ts'
+import { createReadinessProbe } from './cache/readiness.ts'
+import { MemcachedTier } from './cache/memcached-tier.ts'
+import { MemoryTier } from './cache/memory-tier.ts'
+import { NoLocalTier } from './cache/no-local-tier.ts'
+import type { LocalTier } from './cache/local-tier.ts'
+import { TieredCache } from './cache/tiered-cache.ts'
+import { createApp } from './app.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { serve } from './server/http-server.ts'
+
+/** The composition root: the only place that reads the environment, wires real clients and handles signals. */
+
+const SHUTDOWN_GRACE_MS = 10_000
+const STARTUP_WAIT_FOR_REDIS_MS = 3_000
+
+function createLocalTier(config: Config, logger: Logger): LocalTier {
+  switch (config.localCache) {
+    case 'memory':
+      return new MemoryTier({ capacity: config.localCapacity, ttlSeconds: config.localTtlSeconds })
+    case 'memcached': {
+      const servers = config.memcachedServers.map(({ host, port }) => `${host}:${port}`).join(',')
+      const client = memjs.Client.create(servers, {
+        retries: 0,
+        timeout: 0.25,
+        conntimeout: 0.5,
+        keepAlive: true,
+        logger: { log: (...args: unknown[]) => logger.debug('memcached client', { detail: args.map(String).join(' ') }) },
+      })
+      return new MemcachedTier({ client, ttlSeconds: config.localTtlSeconds })
+    }
+    case 'none':
+      return new NoLocalTier()
+  }
+}
+
+/** Logs Redis connection state changes once each, not once per failed request. */
+function watchRedis(client: RedisClient, logger: Logger): Promise<void> {
+  let up = false
+  let reportedDown = false
+  client.on('error', (error: Error) => {
+    if (reportedDown) return
+    reportedDown = true
+    logger.warn('redis unavailable', { error: error.message })
+  })
+  client.on('close', () => {
+    if (up) logger.warn('redis connection closed')
+    up = false
+  })
+  return new Promise((resolve) => {
+    client.on('ready', () => {
+      if (reportedDown || up === false) logger.info('redis ready')
+      up = true
+      reportedDown = false
+      resolve()
+    })
+  })
+}
+
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${error.message}\n`)
+    process.exit(2)
+  }
+  const logger = createLogger({ level: config.logLevel })
+  const redisClient = createRedisClient(config)
+  const redisReady = watchRedis(redisClient, logger)
+  const redis = new IoRedisStore(redisClient)
+  const local = createLocalTier(config, logger)
+  const cache = new TieredCache({
+    local,
+    redis,
+    redisTtlSeconds: config.redisTtlSeconds,
+    events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
+  })
+  const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
+  const app = createApp({ cache, logger, probeReadiness, maxValueBytes: config.maxValueBytes })
+
+  // Serve even if Redis is late (local hits, /healthz), but give it a moment to avoid a burst of 503s at boot.
+  await Promise.race([redisReady, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])
+  const server = await serve({ fetch: app.fetch, host: config.host, port: config.port })
+  logger.info('listening', {
+    url: `http://${config.host}:${server.port}`,
+    runtime: typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`,
+    localCache: config.localCache,
+  })
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info('stopping', { signal })
+    await server.stop(SHUTDOWN_GRACE_MS)
+    await Promise.allSettled([redis.close(), local.close()])
+    logger.info('stopped')
+    logger.flush()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}
+
+await main()

@@ -1,0 +1,22 @@
+import { serve } from '@hono/node-server'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { HttpServer, ServeOptions } from './http-server.ts'
+
+export async function serveWithNode({ fetch, host, port }: ServeOptions): Promise<HttpServer> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const started = serve({ fetch, hostname: host, port }, () => resolve(started as Server)) as Server
+    started.once('error', reject)
+  })
+  server.keepAliveTimeout = 30_000
+  return {
+    port: (server.address() as AddressInfo).port,
+    async stop(graceMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs)
+      await closed
+      clearTimeout(timer)
+    },
+  }
+}

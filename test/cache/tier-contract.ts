@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+
+/** The operations every store offers, whatever its driver: the subject of the shared contract suite. */
+export interface ContractStore {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string, ttlSeconds?: number): Promise<void>
+  delete(key: string): Promise<void>
+  ping(): Promise<void>
+}
+
+export const EXOTIC_KEYS = [
+  'plain',
+  'with space',
+  'line\nbreak',
+  'tab\tand\x00nul\x7f',
+  'slash/and%25percent',
+  `"quotes" and 'single'`,
+  'emoji 🚀🔥',
+  'ünïcødé ключ 鍵',
+  '#looks-hashed',
+  'k'.repeat(1024),
+  'é'.repeat(512),
+]
+
+/** One suite, run against every store: memory, memcached and Redis behave alike. */
+export function tierContract(name: string, setup: () => Promise<{ store: ContractStore; close(): Promise<void> }>) {
+  describe(`${name} store contract`, () => {
+    let store: ContractStore
+    let close: () => Promise<void>
+    const prefix = `${name}:${Date.now()}:`
+
+    beforeAll(async () => {
+      ;({ store, close } = await setup())
+    })
+    afterAll(async () => close())
+
+    test('a missing key reads as undefined', async () => {
+      expect(await store.get(`${prefix}missing`)).toBeUndefined()
+    })
+
+    test('set then get returns the value, overwrite replaces it', async () => {
+      await store.set(`${prefix}a`, 'one')
+      expect(await store.get(`${prefix}a`)).toBe('one')
+      await store.set(`${prefix}a`, 'two')
+      expect(await store.get(`${prefix}a`)).toBe('two')
+    })
+
+    test('an empty string is a value', async () => {
+      await store.set(`${prefix}empty`, '')
+      expect(await store.get(`${prefix}empty`)).toBe('')
+    })
+
+    test('delete removes the key', async () => {
+      await store.set(`${prefix}gone`, 'x')
+      await store.delete(`${prefix}gone`)
+      expect(await store.get(`${prefix}gone`)).toBeUndefined()
+    })
+
+    test('exotic keys round-trip without colliding', async () => {
+      for (const [index, key] of EXOTIC_KEYS.entries()) await store.set(key, `value ${index} ✓`)
+      for (const [index, key] of EXOTIC_KEYS.entries()) expect(await store.get(key)).toBe(`value ${index} ✓`)
+    })
+
+    test('values keep every character', async () => {
+      const value = 'line1\nline2\t"quoted" <b>markup</b> 🚀 \u0000 end'
+      await store.set(`${prefix}rich`, value)
+      expect(await store.get(`${prefix}rich`)).toBe(value)
+    })
+
+    test('a per-key expiry is honoured', async () => {
+      await store.set(`${prefix}short`, 'x', 1)
+      expect(await store.get(`${prefix}short`)).toBe('x')
+      await Bun.sleep(2100)
+      expect(await store.get(`${prefix}short`)).toBeUndefined()
+    })
+
+    test('ping answers', async () => {
+      await store.ping()
+    })
+  })
+}

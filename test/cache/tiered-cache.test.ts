@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import type { Redis } from 'ioredis'
+import { IoRedisStore } from '../../src/cache/redis-store.ts'
+import { MemoryTier } from '../../src/cache/memory-tier.ts'
+import { NoLocalTier } from '../../src/cache/no-local-tier.ts'
+import { TieredCache } from '../../src/cache/tiered-cache.ts'
+import type { LocalTier } from '../../src/cache/local-tier.ts'
+import { redisClientFor, redisInspector } from '../harness/cache-fixtures.ts'
+import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+
+let server: ServiceProcess
+let client: Redis
+let inspector: Redis
+beforeAll(async () => {
+  server = await startRedis()
+  client = redisClientFor(server)
+  inspector = redisInspector(server)
+})
+afterAll(async () => {
+  client.disconnect()
+  inspector.disconnect()
+  await server.stop()
+})
+beforeEach(async () => {
+  await inspector.flushall()
+  await inspector.config('RESETSTAT')
+})
+
+async function redisGets(): Promise<number> {
+  const stats = await inspector.info('commandstats')
+  return Number(/cmdstat_get:calls=(\d+)/.exec(stats)?.[1] ?? 0)
+}
+
+function cacheWith(local: LocalTier = new MemoryTier({ capacity: 100, ttlSeconds: 300 }), redisTtlSeconds = 3000) {
+  return new TieredCache({ local, redis: new IoRedisStore(client), redisTtlSeconds })
+}
+
+describe('TieredCache read-through', () => {
+  test('a miss in both tiers reports both steps', async () => {
+    const outcome = await cacheWith().read('nope')
+    expect(outcome.value).toBeUndefined()
+    expect(outcome.source).toBeUndefined()
+    expect(outcome.steps.map((s) => [s.tier, s.outcome])).toEqual([
+      ['local', 'miss'],
+      ['redis', 'miss'],
+    ])
+  })
+
+  test('a Redis hit fills the local tier, the next read is a local hit', async () => {
+    await inspector.set('k', 'from redis')
+    const cache = cacheWith()
+    const first = await cache.read('k')
+    expect(first).toMatchObject({ value: 'from redis', source: 'redis' })
+    const second = await cache.read('k')
+    expect(second).toMatchObject({ value: 'from redis', source: 'local' })
+    expect(second.steps).toHaveLength(1)
+    expect(await redisGets()).toBe(1)
+  })
+
+  test('without a local tier every read goes to Redis', async () => {
+    await inspector.set('k', 'v')
+    const cache = cacheWith(new NoLocalTier())
+    for (let i = 0; i < 3; i++) {
+      const outcome = await cache.read('k')
+      expect(outcome.source).toBe('redis')
+      expect(outcome.steps.map((s) => s.tier)).toEqual(['redis'])
+    }
+    expect(await redisGets()).toBe(3)
+  })
+
+  test('concurrent misses for one key share one Redis GET', async () => {
+    await inspector.set('hot', 'v')
+    const cache = cacheWith()
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () => cache.read('hot')))
+    expect(outcomes.every((o) => o.value === 'v')).toBe(true)
+    expect(await redisGets()).toBe(1)
+  })
+
+  test('a failing local tier is bypassed', async () => {
+    const broken: LocalTier = {
+      name: 'memcached',
+      get: () => Promise.reject(new Error('down')),
+      set: () => Promise.reject(new Error('down')),
+      delete: () => Promise.reject(new Error('down')),
+      clear: () => Promise.reject(new Error('down')),
+      ping: () => Promise.reject(new Error('down')),
+      close: async () => {},
+    }
+    const errors: string[] = []
+    const cache = new TieredCache({ local: broken, redis: new IoRedisStore(client), redisTtlSeconds: 60, events: { onLocalError: (op) => errors.push(op) } })
+    await cache.write('k', 'v')
+    expect((await cache.read('k')).value).toBe('v')
+    expect(errors).toContain('get')
+    expect(errors).toContain('set')
+  })
+})
+
+describe('TieredCache write-through', () => {
+  test('writes Redis with the expiry and the local tier, and reports what existed', async () => {
+    const cache = cacheWith(undefined, 120)
+    const created = await cache.write('w', 'one')
+    expect(created.created).toBe(true)
+    expect(created.steps.map((s) => [s.tier, s.outcome])).toEqual([
+      ['local', 'miss'],
+      ['redis', 'miss'],
+    ])
+    expect(await inspector.get('w')).toBe('one')
+    expect(await inspector.ttl('w')).toBeGreaterThan(115)
+    expect(await cache.local.get('w')).toBe('one')
+
+    const overwritten = await cache.write('w', 'two', 0)
+    expect(overwritten.created).toBe(false)
+    expect(overwritten.steps.map((s) => s.outcome)).toEqual(['hit', 'hit'])
+    expect(await inspector.ttl('w')).toBe(-1)
+    expect((await cache.read('w')).value).toBe('two')
+  })
+
+  test('racing writes leave the local tier agreeing with Redis', async () => {
+    const cache = cacheWith()
+    await Promise.all(Array.from({ length: 100 }, (_, i) => cache.write('race', `v${i}`)))
+    expect(await cache.local.get('race')).toBe((await inspector.get('race'))!)
+  })
+
+  test('a read overtaken by a write does not fill the local tier with the old value', async () => {
+    await inspector.set('r', 'old')
+    const cache = cacheWith()
+    const read = cache.read('r')
+    const write = cache.write('r', 'new')
+    await Promise.all([read, write])
+    expect(await cache.local.get('r')).toBe('new')
+  })
+
+  test('remove deletes from both tiers', async () => {
+    const cache = cacheWith()
+    await cache.write('d', 'v')
+    expect(await cache.remove('d')).toBe(true)
+    expect(await inspector.exists('d')).toBe(0)
+    expect(await cache.local.get('d')).toBeUndefined()
+    expect(await cache.remove('d')).toBe(false)
+  })
+
+  test('invalidate drops the local copy; the next read comes from Redis', async () => {
+    const cache = cacheWith()
+    await cache.write('i', 'v1')
+    await inspector.set('i', 'v2')
+    await cache.invalidate('i')
+    expect(await cache.read('i')).toMatchObject({ value: 'v2', source: 'redis' })
+  })
+})

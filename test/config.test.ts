@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+describe('loadConfig', () => {
+  test('defaults match the contract', () => {
+    const config = loadConfig({})
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 8000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisClusterNodes: undefined,
+      redisTtlSeconds: 3000,
+      localCache: 'memory',
+      localTtlSeconds: 300,
+      localCapacity: 10000,
+      memcachedServers: [{ host: '127.0.0.1', port: 11211 }],
+      redisTimeoutMs: 1000,
+      maxConcurrentRequests: 1024,
+      localInvalidation: 'tracking',
+      workers: 1,
+      maxValueBytes: 1048576,
+      apiToken: undefined,
+      logLevel: 'info',
+    })
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  test('reads every variable', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '9000',
+      REDIS_URL: 'rediss://user:secret@cache.example:6380/2',
+      REDIS_CLUSTER_NODES: 'a:7000, b:7001',
+      REDIS_TTL_SECONDS: '0',
+      LOCAL_CACHE: 'memcached',
+      LOCAL_TTL_SECONDS: '60',
+      LOCAL_CAPACITY: '5',
+      MEMCACHED_SERVERS: 'm1:11211,m2:11212',
+      REDIS_TIMEOUT_MS: '250',
+      MAX_CONCURRENT_REQUESTS: '8',
+      LOCAL_INVALIDATION: 'off',
+      WORKERS: '3',
+      MAX_VALUE_BYTES: '100',
+      API_TOKEN: 't0ken',
+      LOG_LEVEL: 'debug',
+    })
+    expect(config.port).toBe(9000)
+    expect(config.redisUrl).toBe('rediss://user:secret@cache.example:6380/2')
+    expect(config.redisClusterNodes).toEqual([
+      { host: 'a', port: 7000 },
+      { host: 'b', port: 7001 },
+    ])
+    expect(config.redisTtlSeconds).toBe(0)
+    expect(config.localCache).toBe('memcached')
+    expect(config.memcachedServers).toEqual([
+      { host: 'm1', port: 11211 },
+      { host: 'm2', port: 11212 },
+    ])
+    expect(config.localInvalidation).toBe('off')
+    expect(config.workers).toBe(3)
+    expect(config.apiToken).toBe('t0ken')
+    expect(config.logLevel).toBe('debug')
+  })
+
+  test('an empty value counts as unset', () => {
+    expect(loadConfig({ PORT: '', API_TOKEN: '' })).toMatchObject({ port: 8000, apiToken: undefined })
+  })
+
+  const bad: [string, string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '8000.5'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['REDIS_URL', 'not a url'],
+    ['REDIS_CLUSTER_NODES', 'a:7000,b'],
+    ['REDIS_TTL_SECONDS', '-5'],
+    ['LOCAL_CACHE', 'disk'],
+    ['LOCAL_CAPACITY', '0'],
+    ['MEMCACHED_SERVERS', 'host-without-port'],
+    ['REDIS_TIMEOUT_MS', '0'],
+    ['LOCAL_INVALIDATION', 'sometimes'],
+    ['WORKERS', 'many'],
+    ['MAX_VALUE_BYTES', '1e6'],
+    ['LOG_LEVEL', 'verbose'],
+  ]
+  for (const [variable, value] of bad) {
+    test(`${variable}=${JSON.stringify(value)} is refused with a message naming it`, () => {
+      let caught: unknown
+      try {
+        loadConfig({ [variable]: value })
+      } catch (error) {
+        caught = error
+      }
+      expect(caught).toBeInstanceOf(ConfigError)
+      expect((caught as ConfigError).variable).toBe(variable)
+      expect((caught as ConfigError).message).toStartWith(`Invalid configuration: ${variable} `)
+      expect((caught as ConfigError).message).not.toContain('\n')
+    })
+  }
+})

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { freePort } from './free-port.ts'
+
+export type Runtime = 'bun' | 'node'
+
+export const ROOT = join(import.meta.dir, '..', '..')
+
+/** The proxy started as users start it (`bun src/main.ts` / `node --import tsx src/main.ts`). */
+export interface ProxyProcess {
+  readonly url: string
+  readonly port: number
+  readonly child: ChildProcess
+  /** Everything the process wrote to stdout so far. */
+  output(): string
+  /** Sends a signal and waits for the exit code. */
+  signal(signal: NodeJS.Signals): Promise<number | null>
+  stop(): Promise<void>
+}
+
+export function runtimeCommand(runtime: Runtime): string[] {
+  return runtime === 'bun' ? [process.execPath, 'src/main.ts'] : ['node', '--import', 'tsx', 'src/main.ts']
+}
+
+export async function startProxy(runtime: Runtime, env: Record<string, string>, timeoutMs = 20_000): Promise<ProxyProcess> {
+  const port = await freePort()
+  const [command, ...args] = runtimeCommand(runtime)
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk) => (stdout += chunk))
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  process.once('exit', () => child.kill('SIGKILL'))
+
+  const deadline = Date.now() + timeoutMs
+  while (!stdout.includes('"msg":"listening"')) {
+    if (child.exitCode !== null) throw new Error(`the ${runtime} proxy exited with ${child.exitCode}: ${stderr}${stdout}`)
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`the ${runtime} proxy did not start within ${timeoutMs} ms: ${stderr}${stdout}`)
+    }
+    await Bun.sleep(20)
+  }
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null) child.kill(name)
+    return exited
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => stdout,
+    signal,
+    async stop() {
+      if (child.exitCode !== null) return
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+}

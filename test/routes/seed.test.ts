@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
+import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+
+let redis: ServiceProcess
+let memcached: ServiceProcess
+beforeAll(async () => {
+  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
+})
+afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+
+const NEW_KEY = '<br>Key not found in local cache<br>Setting key in local cache<br>Key not found in redis cache<br>Setting key in redis cache'
+
+for (const kind of ['memory', 'memcached'] as LocalKind[]) {
+  describe(`seed routes with a ${kind} local tier`, () => {
+    let f: AppFixture
+    beforeEach(async () => {
+      f = appFixture(redis, localTierFor(kind, memcached))
+      await f.redis.flushall()
+    })
+    afterAll(async () => f.close())
+
+    const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })
+
+    test('the seed curl session, word for word', async () => {
+      let res = await f.app.request('/?key=doom')
+      expect(res.status).toBe(404)
+      expect(await res.json()).toEqual({ message: '<br>Key not found in local cache<br>Key not found in redis cache' })
+
+      res = await f.app.request('/set', json({ doom: 'Dr Vaughn' }))
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({ Key: 'doom', Value: 'Dr Vaughn', message: NEW_KEY, status: 'successful' })
+
+      res = await f.app.request('/?key=doom')
+      expect(await res.json()).toEqual({ Key: 'doom', Value: 'Dr Vaughn', message: '<br><b>Key found in local cache</b>', status: 'successful' })
+
+      await f.redis.set('shazia', 'sana')
+      res = await f.app.request('/?key=shazia')
+      expect(await res.json()).toEqual({ Key: 'shazia', Value: 'sana', message: '<br>Key not found in local cache<br><b>Key found in redis cache</b>', status: 'successful' })
+      res = await f.app.request('/?key=shazia')
+      expect(await res.json()).toEqual({ Key: 'shazia', Value: 'sana', message: '<br><b>Key found in local cache</b>', status: 'successful' })
+
+      res = await f.app.request('/set', json({ doom: 'Dr Doom' }))
+      expect(await res.json()).toEqual({
+        Key: 'doom',
+        Value: 'Dr Doom',
+        message: '<br><b>Key found in local cache</b> Overriding!<br><b>Key found in redis cache</b> Overriding!',
+        status: 'successful',
+      })
+      expect(await f.redis.get('doom')).toBe('Dr Doom')
+      expect(await f.redis.ttl('doom')).toBeGreaterThan(2990)
+    })
+
+    test('several pairs answer one result per pair', async () => {
+      const res = await f.app.request('/set', json({ a: '1', b: '2' }))
+      expect(await res.json()).toEqual({
+        status: 'successful',
+        results: [
+          { Key: 'a', Value: '1', message: NEW_KEY, status: 'successful' },
+          { Key: 'b', Value: '2', message: NEW_KEY, status: 'successful' },
+        ],
+      })
+      expect(await f.redis.mget('a', 'b')).toEqual(['1', '2'])
+    })
+
+    test('an empty string is a value', async () => {
+      await f.app.request('/set', json({ e: '' }))
+      const res = await f.app.request('/?key=e')
+      expect(res.status).toBe(200)
+      expect(await res.json()).toMatchObject({ Key: 'e', Value: '' })
+    })
+
+    test('the form page has the seed field names', async () => {
+      const res = await f.app.request('/')
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toContain('text/html')
+      const page = await res.text()
+      for (const field of ['name="key_to_save"', 'name="retrieved_value"', 'name="get_key"', 'action="/set"', 'action="/"']) {
+        expect(page).toContain(field)
+      }
+    })
+
+    test('form posts set and get, showing each step, escaped', async () => {
+      const form = (body: Record<string, string>) => ({
+        method: 'POST',
+        body: new URLSearchParams(body).toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      })
+      let res = await f.app.request('/set', form({ key_to_save: '<script>alert(1)</script>', retrieved_value: '<b>bold</b>' }))
+      expect(res.status).toBe(200)
+      let page = await res.text()
+      expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+      expect(page).toContain('&lt;b&gt;bold&lt;/b&gt;')
+      expect(page).not.toContain('<script>alert(1)')
+      expect(await f.redis.get('<script>alert(1)</script>')).toBe('<b>bold</b>')
+
+      res = await f.app.request('/', form({ get_key: '<script>alert(1)</script>' }))
+      page = await res.text()
+      expect(res.status).toBe(200)
+      expect(page).toContain('Local cache: key found')
+      expect(page).toContain('&lt;b&gt;bold&lt;/b&gt;')
+    })
+  })
+}
+
+describe('seed routes without a local tier', () => {
+  let f: AppFixture
+  beforeAll(() => {
+    f = appFixture(redis, localTierFor('none'))
+  })
+  afterAll(async () => f.close())
+
+  test('the messages leave the local lines out', async () => {
+    await f.redis.del('n')
+    let res = await f.app.request('/?key=n')
+    expect(await res.json()).toEqual({ message: '<br>Key not found in redis cache' })
+    res = await f.app.request('/set', { method: 'POST', body: '{"n":"v"}', headers: { 'Content-Type': 'application/json' } })
+    expect((await res.json()).message).toBe('<br>Key not found in redis cache<br>Setting key in redis cache')
+    res = await f.app.request('/?key=n')
+    expect((await res.json()).message).toBe('<br><b>Key found in redis cache</b>')
+  })
+})
