@@ -2,6 +2,7 @@ import memjs from 'memjs'
 import { IoRedisStore } from './cache/redis-store.ts'
 import { createRedisClient, type RedisClient } from './cache/redis-client.ts'
 import { createReadinessProbe } from './cache/readiness.ts'
+import { GuardedLocalTier } from './cache/guarded-local-tier.ts'
 import { MemcachedTier } from './cache/memcached-tier.ts'
 import { MemoryTier } from './cache/memory-tier.ts'
 import { NoLocalTier } from './cache/no-local-tier.ts'
@@ -16,6 +17,8 @@ import { serve } from './server/http-server.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000
 const STARTUP_WAIT_FOR_REDIS_MS = 3_000
+/** A Memcached on the network answers in well under a millisecond; one that takes this long is treated as down. */
+const MEMCACHED_TIMEOUT_MS = 150
 
 function createLocalTier(config: Config, logger: Logger): LocalTier {
   switch (config.localCache) {
@@ -23,14 +26,21 @@ function createLocalTier(config: Config, logger: Logger): LocalTier {
       return new MemoryTier({ capacity: config.localCapacity, ttlSeconds: config.localTtlSeconds })
     case 'memcached': {
       const servers = config.memcachedServers.map(({ host, port }) => `${host}:${port}`).join(',')
+      // One try per call (memjs retries with a 0.2 s sleep otherwise); the breaker stops asking a dead server.
       const client = memjs.Client.create(servers, {
-        retries: 0,
-        timeout: 0.25,
-        conntimeout: 0.5,
+        retries: 1,
+        timeout: MEMCACHED_TIMEOUT_MS / 1000,
+        conntimeout: (2 * MEMCACHED_TIMEOUT_MS) / 1000,
         keepAlive: true,
         logger: { log: (...args: unknown[]) => logger.debug('memcached client', { detail: args.map(String).join(' ') }) },
       })
-      return new MemcachedTier({ client, ttlSeconds: config.localTtlSeconds })
+      return new GuardedLocalTier({
+        tier: new MemcachedTier({ client, ttlSeconds: config.localTtlSeconds }),
+        // A little above memjs' own timeout, which then tears the stalled connection down first.
+        callTimeoutMs: MEMCACHED_TIMEOUT_MS + 50,
+        onStateChange: ({ tier, to, reason }) =>
+          to === 'open' ? logger.warn('local tier bypassed', { tier, reason }) : logger.info('local tier in use again', { tier, reason }),
+      })
     }
     case 'none':
       return new NoLocalTier()

@@ -19,3 +19,16 @@ export class WrongTypeError extends Error {
     this.name = 'WrongTypeError'
   }
 }
+
+/** The local tier was not asked: its circuit is open after failures, or it did not answer in time. */
+export class LocalTierUnavailableError extends Error {
+  readonly code = 'local_tier_unavailable'
+  constructor(
+    readonly tier: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = 'LocalTierUnavailableError'
+  }
+}

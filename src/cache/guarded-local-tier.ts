@@ -1,0 +1,147 @@
+import { LocalTierUnavailableError } from './errors.ts'
+import type { LocalTier } from './local-tier.ts'
+
+/** `closed`: the tier is used; `open`: it is skipped; `probing`: skipped while one probe checks it. */
+export type CircuitState = 'closed' | 'open' | 'probing'
+
+export interface CircuitChange {
+  readonly tier: LocalTier['name']
+  readonly from: CircuitState
+  readonly to: CircuitState
+  readonly reason: string
+}
+
+export interface GuardedLocalTierOptions {
+  tier: LocalTier
+  /** Consecutive failed or timed-out reads that open the circuit. */
+  failureThreshold?: number
+  /** Longest wait for one call: a frozen server costs at most this per request until the circuit opens. */
+  callTimeoutMs?: number
+  /** How long an open circuit skips the tier before one probe asks it again. */
+  coolDownMs?: number
+  /** Called once per change of state (not once per failed call). */
+  onStateChange?(change: CircuitChange): void
+  now?: () => number
+}
+
+/**
+ * A circuit breaker around a local tier (Memcached): its failures cost a bounded time, and after
+ * a few of them the tier is skipped until a probe finds it answering again.
+ *
+ * A failed write or delete opens the circuit at once: the tier may now hold a value that Redis no
+ * longer has. For the same reason the probe flushes the tier before it is used again; entries
+ * written while it was skipped or unreachable would otherwise be served stale.
+ */
+export class GuardedLocalTier implements LocalTier {
+  readonly name: LocalTier['name']
+  private readonly tier: LocalTier
+  private readonly failureThreshold: number
+  private readonly callTimeoutMs: number
+  private readonly coolDownMs: number
+  private readonly onStateChange: (change: CircuitChange) => void
+  private readonly now: () => number
+  private current: CircuitState = 'closed'
+  private consecutiveFailures = 0
+  private openedAt = 0
+  private closed = false
+
+  constructor({ tier, failureThreshold = 3, callTimeoutMs = 200, coolDownMs = 1000, onStateChange = () => {}, now = () => performance.now() }: GuardedLocalTierOptions) {
+    this.name = tier.name
+    this.tier = tier
+    this.failureThreshold = failureThreshold
+    this.callTimeoutMs = callTimeoutMs
+    this.coolDownMs = coolDownMs
+    this.onStateChange = onStateChange
+    this.now = now
+  }
+
+  get state(): CircuitState {
+    return this.current
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.guard('get', () => this.tier.get(key), false)
+  }
+
+  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    return this.guard('set', () => this.tier.set(key, value, ttlSeconds), true)
+  }
+
+  delete(key: string): Promise<void> {
+    return this.guard('delete', () => this.tier.delete(key), true)
+  }
+
+  clear(): Promise<void> {
+    return this.guard('clear', () => this.tier.clear(), true)
+  }
+
+  /** Fails at once while the circuit is open, so readiness tells the tier is down without waiting. */
+  ping(): Promise<void> {
+    return this.guard('ping', () => this.tier.ping(), false)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.tier.close()
+  }
+
+  private async guard<T>(operation: string, call: () => Promise<T>, mutates: boolean): Promise<T> {
+    if (this.current !== 'closed') {
+      this.probeIfDue()
+      throw new LocalTierUnavailableError(this.name, `The ${this.name} tier is skipped after failures (${operation} not sent).`)
+    }
+    try {
+      const result = await this.within(call, operation)
+      this.consecutiveFailures = 0
+      return result
+    } catch (error) {
+      if (mutates) this.open(`${operation} failed: ${messageOf(error)}`)
+      else if (++this.consecutiveFailures >= this.failureThreshold) this.open(`${this.consecutiveFailures} ${operation} calls failed in a row: ${messageOf(error)}`)
+      throw error
+    }
+  }
+
+  private open(reason: string): void {
+    this.openedAt = this.now()
+    this.consecutiveFailures = 0
+    if (this.current === 'closed') this.change('open', reason)
+  }
+
+  private probeIfDue(): void {
+    if (this.current !== 'open' || this.closed || this.now() - this.openedAt < this.coolDownMs) return
+    this.current = 'probing'
+    void this.probe()
+  }
+
+  /** Asks the tier once; if it answers, flushes what it may hold from before and uses it again. */
+  private async probe(): Promise<void> {
+    try {
+      await this.within(() => this.tier.ping(), 'ping')
+      await this.within(() => this.tier.clear(), 'clear')
+      if (this.closed) return
+      this.consecutiveFailures = 0
+      this.change('closed', 'a probe got answers and the tier was flushed')
+    } catch {
+      this.openedAt = this.now()
+      this.current = 'open'
+    }
+  }
+
+  private change(to: CircuitState, reason: string): void {
+    const from = this.current
+    this.current = to
+    this.onStateChange({ tier: this.name, from: from === 'probing' ? 'open' : from, to, reason })
+  }
+
+  private within<T>(call: () => Promise<T>, operation: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LocalTierUnavailableError(this.name, `The ${this.name} tier did not answer ${operation} within ${this.callTimeoutMs} ms.`)), this.callTimeoutMs)
+    })
+    return Promise.race([call(), timeout]).finally(() => clearTimeout(timer))
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

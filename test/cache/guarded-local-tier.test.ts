@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import memjs from 'memjs'
+import { GuardedLocalTier, type CircuitChange } from '../../src/cache/guarded-local-tier.ts'
+import { MemcachedTier } from '../../src/cache/memcached-tier.ts'
+import { eventually } from '../harness/wait-for.ts'
+import { startMemcached, type ServiceProcess } from '../harness/service-process.ts'
+
+let memcached: ServiceProcess
+beforeAll(async () => {
+  memcached = await startMemcached()
+})
+afterAll(async () => memcached.stop())
+
+const CALL_TIMEOUT_MS = 150
+const COOL_DOWN_MS = 300
+
+function guardedMemcached() {
+  const changes: CircuitChange[] = []
+  const client = memjs.Client.create(`127.0.0.1:${memcached.port}`, { retries: 1, timeout: 0.1, conntimeout: 0.2, logger: { log: () => {} } })
+  const tier = new GuardedLocalTier({
+    tier: new MemcachedTier({ client, ttlSeconds: 300 }),
+    failureThreshold: 3,
+    callTimeoutMs: CALL_TIMEOUT_MS,
+    coolDownMs: COOL_DOWN_MS,
+    onStateChange: (change) => changes.push(change),
+  })
+  return { tier, changes }
+}
+
+async function timed(call: () => Promise<unknown>): Promise<{ ms: number; failed: boolean }> {
+  const started = performance.now()
+  const failed = await call().then(
+    () => false,
+    () => true,
+  )
+  return { ms: performance.now() - started, failed }
+}
+
+/** Calls until the probe has closed the circuit again (a call while open triggers the probe). */
+async function untilClosed(tier: GuardedLocalTier): Promise<void> {
+  await eventually(async () => {
+    await tier.get('poke').catch(() => {})
+    return tier.state === 'closed'
+  }, 'the circuit to close', 10_000, 50)
+}
+
+describe('GuardedLocalTier on a real Memcached', () => {
+  test('killed: opens after 3 failed reads, skips the tier at once, and after a restart flushes and uses it again', async () => {
+    const { tier, changes } = guardedMemcached()
+    await tier.set('before', 'old')
+    await memcached.kill()
+    for (let i = 0; i < 3; i++) expect((await timed(() => tier.get('k'))).failed).toBe(true)
+    expect(tier.state).toBe('open')
+    const skipped = await timed(() => tier.get('k'))
+    expect(skipped.failed).toBe(true)
+    expect(skipped.ms).toBeLessThan(20)
+    expect((await timed(() => tier.ping())).failed).toBe(true)
+
+    await memcached.restart()
+    await untilClosed(tier)
+    expect(changes.map((c) => c.to)).toEqual(['open', 'closed'])
+    await tier.set('after', 'new')
+    expect(await tier.get('after')).toBe('new')
+    await tier.close()
+  })
+
+  test('frozen: a call costs at most the call timeout, a failed write opens at once, and stale entries are flushed on recovery', async () => {
+    const { tier, changes } = guardedMemcached()
+    await tier.set('stale', 'written before the freeze')
+    memcached.freeze()
+    try {
+      const read = await timed(() => tier.get('stale'))
+      expect(read.failed).toBe(true)
+      expect(read.ms).toBeLessThan(CALL_TIMEOUT_MS * 3)
+      expect(tier.state).toBe('closed')
+      // The write did not land, so the tier may keep a value Redis no longer has: stop using it.
+      expect((await timed(() => tier.set('stale', 'newer'))).failed).toBe(true)
+      expect(tier.state).toBe('open')
+      const skipped = await Promise.all(Array.from({ length: 20 }, () => timed(() => tier.get('stale'))))
+      expect(Math.max(...skipped.map((s) => s.ms))).toBeLessThan(20)
+      // Probes during the freeze fail and keep it open.
+      await Bun.sleep(COOL_DOWN_MS + 50)
+      await tier.get('stale').catch(() => {})
+      await Bun.sleep(CALL_TIMEOUT_MS * 2)
+      expect(tier.state).toBe('open')
+    } finally {
+      memcached.resume()
+    }
+    await untilClosed(tier)
+    expect(await tier.get('stale')).toBeUndefined()
+    expect(changes.map((c) => c.to)).toEqual(['open', 'closed'])
+    await tier.close()
+  })
+})
