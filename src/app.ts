@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
+import { concurrencyLimit } from './http/concurrency-limit.ts'
 import { errorBody, errorHandler } from './http/error-handler.ts'
 import { requestLogger } from './http/request-logger.ts'
 import type { Logger } from './logger.ts'
@@ -14,13 +15,16 @@ export interface AppDeps {
   logger: Logger
   probeReadiness: () => Promise<Readiness>
   maxValueBytes: number
+  /** In-flight requests beyond this get a fast 503 (MAX_CONCURRENT_REQUESTS). */
+  maxConcurrentRequests: number
 }
 
 /** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
-export function createApp({ cache, logger, probeReadiness, maxValueBytes }: AppDeps) {
+export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests }: AppDeps) {
   const app = new Hono<AppEnv>()
   // The request log is registered only when its lines would be written: no cost otherwise.
   if (logger.enabled('info')) app.use('*', requestLogger({ logger }))
+  app.use('*', concurrencyLimit({ maxInFlight: maxConcurrentRequests }))
   app.onError(errorHandler({ logger }))
   app.notFound((c) => c.json(errorBody('route_not_found', 'No such route; see the README for the API.'), 404))
   return app

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
   })
   const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
-  const app = createApp({ cache, logger, probeReadiness, maxValueBytes: config.maxValueBytes })
+  const app = createApp({ cache, logger, probeReadiness, maxValueBytes: config.maxValueBytes, maxConcurrentRequests: config.maxConcurrentRequests })
 
   // Serve even if Redis is late (local hits, /healthz), but give it a moment to avoid a burst of 503s at boot.
   await Promise.race([redisReady, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])

@@ -48,12 +48,12 @@ export interface AppFixture {
 }
 
 /** The app wired as main.ts wires it, on test servers, for `app.request()` tests. */
-export function appFixture(redisServer: ServiceProcess, local: LocalTier, { maxValueBytes = 1048576, redisTtlSeconds = 3000 } = {}): AppFixture {
+export function appFixture(redisServer: ServiceProcess, local: LocalTier, { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024 } = {}): AppFixture {
   const redis = redisClientFor(redisServer)
   const store = new IoRedisStore(redis)
   const cache = new TieredCache({ local, redis: store, redisTtlSeconds })
   const logger = createLogger({ level: 'silent' })
-  const app = createApp({ cache, logger, maxValueBytes, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
+  const app = createApp({ cache, logger, maxValueBytes, maxConcurrentRequests, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
   return {
     app,
     cache,

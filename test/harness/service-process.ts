@@ -22,6 +22,8 @@ export interface ServiceProcess {
 }
 
 interface ServiceSpec {
+  /** A fixed port (e.g. one a proxy already points at); a free one otherwise. */
+  port?: number
   binary: string
   installHint: string
   args: (port: number, dir: string) => string[]
@@ -32,9 +34,9 @@ function requireBinary(binary: string, installHint: string): void {
   if (!found) throw new Error(`${binary} is not installed; the tests need a real one. Install it with: ${installHint}`)
 }
 
-async function startService({ binary, installHint, args }: ServiceSpec): Promise<ServiceProcess> {
+async function startService({ port: fixedPort, binary, installHint, args }: ServiceSpec): Promise<ServiceProcess> {
   requireBinary(binary, installHint)
-  const port = await freePort()
+  const port = fixedPort ?? (await freePort())
   const dir = mkdtempSync(join(tmpdir(), `${binary}-`))
   let child: ChildProcess | undefined
 
@@ -70,8 +72,9 @@ async function startService({ binary, installHint, args }: ServiceSpec): Promise
 }
 
 /** A redis-server on a free port, no persistence unless `extraArgs` asks for it. */
-export function startRedis(extraArgs: string[] = []): Promise<ServiceProcess> {
+export function startRedis(extraArgs: string[] = [], port?: number): Promise<ServiceProcess> {
   return startService({
+    port,
     binary: 'redis-server',
     installHint: 'apt-get install -y redis-server',
     args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...extraArgs],
