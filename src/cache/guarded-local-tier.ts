@@ -17,16 +17,15 @@ export interface GuardedLocalTierOptions {
   failureThreshold?: number
   /** Longest wait for one call: a frozen server costs at most this per request until the circuit opens. */
   callTimeoutMs?: number
-  /** How long an open circuit skips the tier before one probe asks it again. */
+  /** How long an open circuit skips the tier before one probe asks it again (and again after each failed probe). */
   coolDownMs?: number
   /** Called once per change of state (not once per failed call). */
   onStateChange?(change: CircuitChange): void
-  now?: () => number
 }
 
 /**
  * A circuit breaker around a local tier (Memcached): its failures cost a bounded time, and after
- * a few of them the tier is skipped until a probe finds it answering again.
+ * a few of them the tier is skipped until a probe, on a timer, finds it answering again.
  *
  * A failed write or delete opens the circuit at once: the tier may now hold a value that Redis no
  * longer has. For the same reason the probe flushes the tier before it is used again; entries
@@ -39,20 +38,18 @@ export class GuardedLocalTier implements LocalTier {
   private readonly callTimeoutMs: number
   private readonly coolDownMs: number
   private readonly onStateChange: (change: CircuitChange) => void
-  private readonly now: () => number
   private current: CircuitState = 'closed'
   private consecutiveFailures = 0
-  private openedAt = 0
+  private probeTimer: ReturnType<typeof setTimeout> | undefined
   private closed = false
 
-  constructor({ tier, failureThreshold = 3, callTimeoutMs = 200, coolDownMs = 1000, onStateChange = () => {}, now = () => performance.now() }: GuardedLocalTierOptions) {
+  constructor({ tier, failureThreshold = 3, callTimeoutMs = 200, coolDownMs = 1000, onStateChange = () => {} }: GuardedLocalTierOptions) {
     this.name = tier.name
     this.tier = tier
     this.failureThreshold = failureThreshold
     this.callTimeoutMs = callTimeoutMs
     this.coolDownMs = coolDownMs
     this.onStateChange = onStateChange
-    this.now = now
   }
 
   get state(): CircuitState {
@@ -82,12 +79,12 @@ export class GuardedLocalTier implements LocalTier {
 
   async close(): Promise<void> {
     this.closed = true
+    clearTimeout(this.probeTimer)
     await this.tier.close()
   }
 
   private async guard<T>(operation: string, call: () => Promise<T>, mutates: boolean): Promise<T> {
     if (this.current !== 'closed') {
-      this.probeIfDue()
       throw new LocalTierUnavailableError(this.name, `The ${this.name} tier is skipped after failures (${operation} not sent).`)
     }
     try {
@@ -102,19 +99,22 @@ export class GuardedLocalTier implements LocalTier {
   }
 
   private open(reason: string): void {
-    this.openedAt = this.now()
+    if (this.current !== 'closed') return
     this.consecutiveFailures = 0
-    if (this.current === 'closed') this.change('open', reason)
+    this.change('open', reason)
+    this.scheduleProbe()
   }
 
-  private probeIfDue(): void {
-    if (this.current !== 'open' || this.closed || this.now() - this.openedAt < this.coolDownMs) return
-    this.current = 'probing'
-    void this.probe()
+  /** The probe runs on a timer, not on a request: no request waits for it, and recovery needs no traffic. */
+  private scheduleProbe(): void {
+    if (this.closed) return
+    this.probeTimer = setTimeout(() => void this.probe(), this.coolDownMs)
+    this.probeTimer.unref?.()
   }
 
   /** Asks the tier once; if it answers, flushes what it may hold from before and uses it again. */
   private async probe(): Promise<void> {
+    this.current = 'probing'
     try {
       await this.within(() => this.tier.ping(), 'ping')
       await this.within(() => this.tier.clear(), 'clear')
@@ -122,8 +122,8 @@ export class GuardedLocalTier implements LocalTier {
       this.consecutiveFailures = 0
       this.change('closed', 'a probe got answers and the tier was flushed')
     } catch {
-      this.openedAt = this.now()
       this.current = 'open'
+      this.scheduleProbe()
     }
   }
 

@@ -37,5 +37,5 @@ export function median(values: number[]): number {
 
 /** Prints a measured figure so that runs report it (bounds in the assertions stay generous). */
 export function report(what: string, ms: number): void {
-  console.log(`  measured: ${what}: ${Math.round(ms)} ms`)
+  console.log(`  measured: ${what}: ${ms.toFixed(1)} ms`)
 }
