@@ -17,6 +17,7 @@ import { serve } from './server/http-server.ts'
 
 const SHUTDOWN_GRACE_MS = 10_000
 const STARTUP_WAIT_FOR_REDIS_MS = 3_000
+const STORE_CLOSE_GRACE_MS = 3_000
 /** A Memcached on the network answers in well under a millisecond; one that takes this long is treated as down. */
 const MEMCACHED_TIMEOUT_MS = 150
 
@@ -107,6 +108,11 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     logger.info('stopping', { signal })
+    // A store that hangs on close must not keep the process alive past the grace period.
+    setTimeout(() => {
+      logger.error('stop took too long; exiting anyway')
+      process.exit(1)
+    }, SHUTDOWN_GRACE_MS + STORE_CLOSE_GRACE_MS).unref()
     await server.stop(SHUTDOWN_GRACE_MS)
     await Promise.allSettled([redis.close(), local.close()])
     logger.info('stopped')

@@ -13,9 +13,13 @@ export async function serveWithNode({ fetch, host, port }: ServeOptions): Promis
     port: (server.address() as AddressInfo).port,
     async stop(graceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // close() ends only the connections idle right now; a keep-alive connection whose request was
+      // in flight stays open after its answer and would hold the stop for the whole grace period.
       server.closeIdleConnections()
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50)
       const timer = setTimeout(() => server.closeAllConnections(), graceMs)
       await closed
+      clearInterval(sweeper)
       clearTimeout(timer)
     },
   }

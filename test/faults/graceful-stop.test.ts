@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { connect } from 'node:net'
+import { redisInspector } from '../harness/cache-fixtures.ts'
+import { startProxy, type Runtime } from '../harness/proxy-process.ts'
+import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { getKey, report } from '../harness/timed-fetch.ts'
+
+let redis: ServiceProcess
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(async () => redis.stop())
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+const PAUSE_MS = 1_500
+
+for (const runtime of ['bun', 'node'] as Runtime[]) {
+  describe(`graceful stop on ${runtime}`, () => {
+    test('SIGTERM stops accepting, lets the request in flight finish and exits 0 soon after it', async () => {
+      const proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'none', REDIS_TIMEOUT_MS: '5000' })
+      const inspector = redisInspector(redis)
+      try {
+        await inspector.set('slow', 'worth the wait')
+        expect((await getKey(proxy.url, 'slow')).status).toBe(200)
+        // Redis holds every client's commands for a while: the next GET is in flight when SIGTERM arrives.
+        await inspector.client('PAUSE', PAUSE_MS, 'ALL')
+        const inFlight = getKey(proxy.url, 'slow').then((answer) => ({ ...answer, at: performance.now() }))
+        await Bun.sleep(300)
+        const exited = proxy.signal('SIGTERM').then((code) => ({ code, at: performance.now() }))
+        await Bun.sleep(200)
+        expect(await accepts(proxy.port)).toBe(false)
+
+        const answer = await inFlight
+        expect(answer).toMatchObject({ status: 200, body: { value: 'worth the wait' } })
+        const exit = await exited
+        expect(exit.code).toBe(0)
+        report(`${runtime}: request finished → process exited`, exit.at - answer.at)
+        expect(exit.at - answer.at).toBeLessThan(3_000)
+        const messages = proxy.output().trim().split('\n').map((line) => JSON.parse(line).msg)
+        // The request in flight was answered (and logged) between the signal and the end.
+        expect(messages.slice(-3)).toEqual(['stopping', 'request', 'stopped'])
+      } finally {
+        inspector.disconnect()
+        await proxy.stop()
+      }
+    }, 30_000)
+  })
+}
