@@ -1,5 +1,6 @@
 import memjs from 'memjs'
 import { IoRedisStore } from './cache/redis-store.ts'
+import { ObservedRedisStore } from './cache/observed-redis-store.ts'
 import { createRedisClient, type RedisClient } from './cache/redis-client.ts'
 import { createReadinessProbe } from './cache/readiness.ts'
 import { GuardedLocalTier } from './cache/guarded-local-tier.ts'
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel })
   const redisClient = createRedisClient(config)
   const redisReady = watchRedis(redisClient, logger)
-  const redis = new IoRedisStore(redisClient)
+  const redis = new ObservedRedisStore(new IoRedisStore(redisClient), ({ available, error }) =>
+    available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
+  )
   const local = createLocalTier(config, logger)
   const cache = new TieredCache({
     local,

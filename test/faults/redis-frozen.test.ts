@@ -66,6 +66,10 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
         expect(settled.body.value).toBe((await inspector.get(doomed))!)
         expect((await putKey(proxy.url, doomed, 'newest')).status).toBe(200)
         expect(await inspector.get(doomed)).toBe('newest')
+        // Logged once per change of state, not once per failed request.
+        const messages = proxy.output().trim().split('\n').map((line) => JSON.parse(line).msg)
+        expect(messages.filter((m) => m === 'redis commands failing')).toHaveLength(1)
+        expect(messages.filter((m) => m === 'redis commands answered again')).toHaveLength(1)
       } finally {
         redis.resume()
         inspector.disconnect()

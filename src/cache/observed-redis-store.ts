@@ -1,0 +1,60 @@
+import { StoreUnavailableError } from './errors.ts'
+import type { RedisStore } from './redis-store.ts'
+
+export interface RedisAvailabilityChange {
+  readonly available: boolean
+  /** The first failure, when it became unavailable. */
+  readonly error?: StoreUnavailableError
+}
+
+/**
+ * Tells when Redis commands start failing and when they succeed again, once per change. A frozen
+ * or unreachable-but-connected Redis raises no connection event: only its commands time out.
+ */
+export class ObservedRedisStore implements RedisStore {
+  private failing = false
+
+  constructor(
+    private readonly store: RedisStore,
+    private readonly onChange: (change: RedisAvailabilityChange) => void,
+  ) {}
+
+  get(key: string): Promise<string | null> {
+    return this.observe(this.store.get(key))
+  }
+
+  set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }> {
+    return this.observe(this.store.set(key, value, ttlSeconds))
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.observe(this.store.delete(key))
+  }
+
+  ping(): Promise<void> {
+    return this.observe(this.store.ping())
+  }
+
+  close(): Promise<void> {
+    return this.store.close()
+  }
+
+  private observe<T>(call: Promise<T>): Promise<T> {
+    return call.then(
+      (value) => {
+        if (this.failing) {
+          this.failing = false
+          this.onChange({ available: true })
+        }
+        return value
+      },
+      (error: unknown) => {
+        if (error instanceof StoreUnavailableError && !this.failing) {
+          this.failing = true
+          this.onChange({ available: false, error })
+        }
+        throw error
+      },
+    )
+  }
+}
