@@ -56,3 +56,15 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
     }, 30_000)
   })
 }
+
+test('SIGINT stops the Bun proxy the same way: exit 0 after closing', async () => {
+  const proxy = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memory' })
+  try {
+    expect((await getKey(proxy.url, 'absent')).status).toBe(404)
+    expect(await proxy.signal('SIGINT')).toBe(0)
+    expect(proxy.output()).toContain('"signal":"SIGINT"')
+    expect(proxy.output()).toContain('"msg":"stopped"')
+  } finally {
+    await proxy.stop()
+  }
+}, 30_000)
