@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { redisInspector } from '../harness/cache-fixtures.ts'
 import { freePort } from '../harness/free-port.ts'
-import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, type Runtime } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { getKey, putKey, report, timedFetch } from '../harness/timed-fetch.ts'
 import { eventually } from '../harness/wait-for.ts'
@@ -42,24 +42,24 @@ function writeLoad(proxy: ProxyProcess, writers: number) {
   }
 }
 
-describe('Redis killed under write load (appendonly, fsync always)', () => {
+for (const runtime of ['bun', 'node'] as Runtime[]) describe(`Redis killed under write load (appendonly, fsync always) on ${runtime}`, () => {
   test('every write that got 200 is in Redis after the restart, and writes succeed again within 5 s', async () => {
     const redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always'])
     cleanups.push(() => redis.stop())
-    const proxy = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memory', REDIS_TIMEOUT_MS: String(TIMEOUT_MS) })
+    const proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memory', REDIS_TIMEOUT_MS: String(TIMEOUT_MS) })
     cleanups.push(() => proxy.stop())
     const load = writeLoad(proxy, 4)
     await eventually(() => load.acknowledged.size >= 50, 'some writes to succeed')
     await redis.kill()
     const killedAt = performance.now()
     const failing = await eventually(() => (load.statuses.get(503) ?? 0) > 0, 'writes to fail with 503', 3_000).then(() => performance.now() - killedAt)
-    report('Redis killed → first 503', failing)
+    report(`${runtime}: Redis killed → first 503`, failing)
     await Bun.sleep(300)
     const recovered = load.nextSuccess()
     await redis.restart()
     const restartedAt = performance.now()
     const recoveryMs = (await recovered) - restartedAt
-    report('Redis restarted → first write answered 200', recoveryMs)
+    report(`${runtime}: Redis restarted → first write answered 200`, recoveryMs)
     expect(recoveryMs).toBeLessThan(5_000)
     await Bun.sleep(200)
     await load.stop()
@@ -71,7 +71,7 @@ describe('Redis killed under write load (appendonly, fsync always)', () => {
     const stored = await inspector.mget(...keys)
     const missing = keys.filter((key, i) => stored[i] !== load.acknowledged.get(key))
     expect(missing).toEqual([])
-    console.log(`  measured: ${keys.length} acknowledged writes, all in Redis; answers by status ${JSON.stringify(Object.fromEntries(load.statuses))}`)
+    console.log(`  measured: ${runtime}: ${keys.length} acknowledged writes, all in Redis; answers by status ${JSON.stringify(Object.fromEntries(load.statuses))}`)
     expect(proxy.output()).toContain('redis unavailable')
   }, 30_000)
 })
