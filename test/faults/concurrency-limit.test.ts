@@ -34,7 +34,8 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
         }
         const slowest = Math.max(...excess.map((a) => a.ms))
         report(`${runtime}: slowest of 10 refusals at the limit`, slowest)
-        expect(slowest).toBeLessThan(500)
+        // Refused, not queued: answered long before Redis (paused 1.5 s) could have answered them.
+        expect(slowest).toBeLessThan(1_000)
         expect((await timedFetch(`${proxy.url}/healthz`)).status).toBe(200)
 
         // The held requests finish once Redis answers, and free their places.
