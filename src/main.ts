@@ -12,7 +12,7 @@ import { TieredCache } from './cache/tiered-cache.ts'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
-import { serve } from './server/http-server.ts'
+import { serve, type HttpServer } from './server/http-server.ts'
 
 /** The composition root: the only place that reads the environment, wires real clients and handles signals. */
 
@@ -97,15 +97,8 @@ async function main(): Promise<void> {
   const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
   const app = createApp({ cache, logger, probeReadiness, maxValueBytes: config.maxValueBytes, maxConcurrentRequests: config.maxConcurrentRequests })
 
-  // Serve even if Redis is late (local hits, /healthz), but give it a moment to avoid a burst of 503s at boot.
-  await Promise.race([redisReady, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])
-  const server = await serve({ fetch: app.fetch, host: config.host, port: config.port })
-  logger.info('listening', {
-    url: `http://${config.host}:${server.port}`,
-    runtime: typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`,
-    localCache: config.localCache,
-  })
-
+  // Signals are handled from here on: a stop while waiting for Redis at boot is graceful too.
+  let server: HttpServer | undefined
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
@@ -116,7 +109,7 @@ async function main(): Promise<void> {
       logger.error('stop took too long; exiting anyway')
       process.exit(1)
     }, SHUTDOWN_GRACE_MS + STORE_CLOSE_GRACE_MS).unref()
-    await server.stop(SHUTDOWN_GRACE_MS)
+    await server?.stop(SHUTDOWN_GRACE_MS)
     await Promise.allSettled([redis.close(), local.close()])
     logger.info('stopped')
     logger.flush()
@@ -124,6 +117,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
+
+  // Serve even if Redis is late (local hits, /healthz), but give it a moment to avoid a burst of 503s at boot.
+  await Promise.race([redisReady, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])
+  if (stopping) return
+  server = await serve({ fetch: app.fetch, host: config.host, port: config.port })
+  logger.info('listening', {
+    url: `http://${config.host}:${server.port}`,
+    runtime: typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`,
+    localCache: config.localCache,
+  })
 }
 
 await main()

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { connect } from 'node:net'
 import { redisInspector } from '../harness/cache-fixtures.ts'
-import { startProxy, type Runtime } from '../harness/proxy-process.ts'
+import { freePort } from '../harness/free-port.ts'
+import { ROOT, startProxy, type Runtime } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { getKey, report } from '../harness/timed-fetch.ts'
 
@@ -67,4 +68,26 @@ test('SIGINT stops the Bun proxy the same way: exit 0 after closing', async () =
   } finally {
     await proxy.stop()
   }
+}, 30_000)
+
+test('SIGTERM while start-up still waits for an absent Redis: exit 0 without listening', async () => {
+  const child = Bun.spawn([process.execPath, 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PORT: String(await freePort()) },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  // Its first complaint about Redis comes after the signal handlers are in place.
+  const reader = child.stdout.getReader()
+  let output = ''
+  while (!output.includes('"msg":"redis unavailable"')) {
+    const { value, done } = await reader.read()
+    if (done) break
+    output += new TextDecoder().decode(value)
+  }
+  child.kill('SIGTERM')
+  expect(await child.exited).toBe(0)
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) output += new TextDecoder().decode(chunk.value)
+  expect(output).toContain('"msg":"stopped"')
+  expect(output).not.toContain('"msg":"listening"')
 }, 30_000)
