@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
-import { concurrencyLimit } from './http/concurrency-limit.ts'
+import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorBody, errorHandler } from './http/error-handler.ts'
 import { requestLogger } from './http/request-logger.ts'
 import type { Logger } from './logger.ts'
@@ -24,7 +24,12 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   const app = new Hono<AppEnv>()
   // The request log is registered only when its lines would be written: no cost otherwise.
   if (logger.enabled('info')) app.use('*', requestLogger({ logger }))
-  app.use('*', concurrencyLimit({ maxInFlight: maxConcurrentRequests }))
+  // On fetch itself, which app.request() calls too: servers and tests both get the limit, the hot path no middleware.
+  app.fetch = limitConcurrency(app.fetch, {
+    maxInFlight: maxConcurrentRequests,
+    onRefusingChange: (refusing) =>
+      refusing ? logger.warn('overloaded: refusing requests', { maxConcurrentRequests }) : logger.info('admitting requests again'),
+  })
   app.onError(errorHandler({ logger }))
   app.notFound((c) => c.json(errorBody('route_not_found', 'No such route; see the README for the API.'), 404))
   return app

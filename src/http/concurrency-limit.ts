@@ -1,4 +1,3 @@
-import type { MiddlewareHandler } from 'hono'
 import { errorBody, RETRY_AFTER_SECONDS } from './error-handler.ts'
 
 export interface ConcurrencyLimitOptions {
@@ -6,24 +5,58 @@ export interface ConcurrencyLimitOptions {
   maxInFlight: number
   /** Answered even at the limit, and not counted then: liveness must not depend on load. */
   exemptPath?: string
+  /** Called once when refusals start and once when a request is admitted again, not per refusal. */
+  onRefusingChange?(refusing: boolean): void
 }
+
+type Fetch = (request: Request, ...rest: any[]) => Response | Promise<Response>
+
+const OVERLOADED_BODY = JSON.stringify(errorBody('overloaded', 'Too many requests are in flight; retry shortly.'))
 
 /**
  * Bounds the requests in flight: beyond the limit a fast 503 with Retry-After instead of an
- * unbounded queue in front of a slow Redis. A plain counter, checked synchronously.
+ * unbounded queue in front of a slow Redis. It wraps the app's fetch rather than being a Hono
+ * middleware: a middleware turns every answer into a promise chain (measured: ~25% of in-process
+ * dispatch on a local hit), while this keeps a synchronous answer synchronous. A request counts
+ * until its Response exists (bodies here are never streamed).
  */
-export function concurrencyLimit({ maxInFlight, exemptPath = '/healthz' }: ConcurrencyLimitOptions): MiddlewareHandler {
+export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {} }: ConcurrencyLimitOptions): F {
   let inFlight = 0
+  let refusing = false
   const release = () => {
     inFlight--
   }
-  return function limitConcurrency(c, next) {
+  const limited = (request: Request, ...rest: any[]): Response | Promise<Response> => {
     if (inFlight >= maxInFlight) {
-      if (c.req.path === exemptPath) return next()
-      c.header('Retry-After', RETRY_AFTER_SECONDS)
-      return Promise.resolve(c.json(errorBody('overloaded', 'Too many requests are in flight; retry shortly.'), 503))
+      if (new URL(request.url).pathname === exemptPath) return fetch(request, ...rest)
+      if (!refusing) {
+        refusing = true
+        onRefusingChange(true)
+      }
+      return overloaded()
+    }
+    if (refusing) {
+      refusing = false
+      onRefusingChange(false)
     }
     inFlight++
-    return next().finally(release)
+    let answer: Response | Promise<Response>
+    try {
+      answer = fetch(request, ...rest)
+    } catch (error) {
+      inFlight--
+      throw error
+    }
+    if (answer instanceof Promise) return answer.finally(release)
+    inFlight--
+    return answer
   }
+  return limited as F
+}
+
+function overloaded(): Response {
+  return new Response(OVERLOADED_BODY, {
+    status: 503,
+    headers: { 'Content-Type': 'application/json', 'Retry-After': RETRY_AFTER_SECONDS },
+  })
 }

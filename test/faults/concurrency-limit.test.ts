@@ -42,6 +42,9 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
         expect((await Promise.all(held)).map((a) => a.status)).toEqual(Array(LIMIT).fill(404))
         const after = await Promise.all(Array.from({ length: LIMIT }, (_, i) => getKey(proxy.url, `${runtime}-after-${i}`)))
         expect(after.map((a) => a.status)).toEqual(Array(LIMIT).fill(404))
+        const messages = proxy.output().trim().split('\n').map((line) => JSON.parse(line).msg)
+        expect(messages.filter((m) => m === 'overloaded: refusing requests')).toHaveLength(1)
+        expect(messages.filter((m) => m === 'admitting requests again')).toHaveLength(1)
       } finally {
         inspector.disconnect()
         await proxy.stop()

@@ -1,12 +1,11 @@
 import { expect, test } from 'bun:test'
 import { Hono } from 'hono'
-import { concurrencyLimit } from '../../src/http/concurrency-limit.ts'
+import { limitConcurrency } from '../../src/http/concurrency-limit.ts'
 
 function appWithGate(maxInFlight: number) {
   let open: () => void = () => {}
   const gate = new Promise<void>((resolve) => (open = resolve))
   const app = new Hono()
-  app.use('*', concurrencyLimit({ maxInFlight }))
   app.onError((_, c) => c.json({ error: 'failed' }, 500))
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/slow', async (c) => {
@@ -16,6 +15,8 @@ function appWithGate(maxInFlight: number) {
   app.get('/boom', async () => {
     throw new Error('boom')
   })
+  app.get('/fast', (c) => c.text('sync'))
+  app.fetch = limitConcurrency(app.fetch, { maxInFlight })
   return { app, open }
 }
 
@@ -30,5 +31,6 @@ test('beyond the limit: 503 overloaded with Retry-After; healthz exempt; places 
   open()
   expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200])
   for (let i = 0; i < 5; i++) expect((await app.request('/boom')).status).toBe(500)
+  for (let i = 0; i < 5; i++) expect(app.request('/fast')).toBeInstanceOf(Response)
   expect((await Promise.all([app.request('/slow'), app.request('/slow')])).map((r) => r.status)).toEqual([200, 200])
 })
