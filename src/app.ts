@@ -3,8 +3,11 @@ import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
-import { errorBody, errorHandler } from './http/error-handler.ts'
+import { errorHandler } from './http/error-handler.ts'
+import { unmatchedRoute } from './http/method-not-allowed.ts'
 import { requestLogger } from './http/request-logger.ts'
+import { securityHeaders } from './http/security-headers.ts'
+import { tokenAuth } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
@@ -17,13 +20,17 @@ export interface AppDeps {
   maxValueBytes: number
   /** In-flight requests beyond this get a fast 503 (MAX_CONCURRENT_REQUESTS). */
   maxConcurrentRequests: number
+  /** When set, every route but the probes requires it (see token-auth.ts). */
+  apiToken?: string | undefined
 }
 
 /** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
-export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests }: AppDeps) {
+export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken }: AppDeps) {
   const app = new Hono<AppEnv>()
   // The request log is registered only when its lines would be written: no cost otherwise.
   if (logger.enabled('info')) app.use('*', requestLogger({ logger }))
+  app.use('*', securityHeaders())
+  if (apiToken !== undefined) app.use('*', tokenAuth({ token: apiToken }))
   // On fetch itself, which app.request() calls too: servers and tests both get the limit, the hot path no middleware.
   app.fetch = limitConcurrency(app.fetch, {
     maxInFlight: maxConcurrentRequests,
@@ -31,7 +38,7 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
       refusing ? logger.warn('overloaded: refusing requests', { maxConcurrentRequests }) : logger.info('admitting requests again'),
   })
   app.onError(errorHandler({ logger }))
-  app.notFound((c) => c.json(errorBody('route_not_found', 'No such route; see the README for the API.'), 404))
+  app.notFound(unmatchedRoute(app))
   return app
     .route('/', healthRoutes({ probeReadiness }))
     .route('/', seedRoutes({ cache, maxValueBytes }))

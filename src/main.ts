@@ -95,7 +95,14 @@ async function main(): Promise<void> {
     events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
   })
   const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
-  const app = createApp({ cache, logger, probeReadiness, maxValueBytes: config.maxValueBytes, maxConcurrentRequests: config.maxConcurrentRequests })
+  const app = createApp({
+    cache,
+    logger,
+    probeReadiness,
+    maxValueBytes: config.maxValueBytes,
+    maxConcurrentRequests: config.maxConcurrentRequests,
+    apiToken: config.apiToken,
+  })
 
   // Signals are handled from here on: a stop while waiting for Redis at boot is graceful too.
   let server: HttpServer | undefined

@@ -27,7 +27,10 @@ export function errorBody(code: string, message: string) {
 /** The one place where failures become answers: `{"error":{"code","message"}}` with the fitting status. */
 export function errorHandler({ logger }: { logger: Logger }): ErrorHandler {
   return function onError(error: Error, c: Context) {
-    if (error instanceof ApiError) return answer(c, error.status, error.code, error.message)
+    if (error instanceof ApiError) {
+      if (error.headers) for (const [name, value] of Object.entries(error.headers)) c.header(name, value)
+      return answer(c, error.status, error.code, error.message)
+    }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode
       if (status === 401 && error.res) return error.getResponse()

@@ -1,10 +1,12 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { TieredCache } from '../cache/tiered-cache.ts'
 import { ApiError } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
+import { requestBodyLimit } from '../http/body-limit.ts'
 import { bodyKind, readFormField, readJson } from '../http/read-body.ts'
-import { checkKey, valueSchema } from '../http/validation.ts'
+import { queryKey } from '../http/request-key.ts'
+import { sameOriginForms } from '../http/same-origin-forms.ts'
+import { checkKey, checkValue } from '../http/validation.ts'
 import { checkValueSize } from '../http/value-limit.ts'
 import { FormPage } from '../views/form-page.tsx'
 import { ResultPage } from '../views/result-page.tsx'
@@ -15,49 +17,51 @@ export interface SeedRoutesOptions {
   maxValueBytes: number
 }
 
-const pairsSchema = z.record(z.string(), valueSchema)
+/** The `"key": "value"` pairs of a JSON /set body, all checked before anything is written. */
+function parsePairs(body: unknown, maxValueBytes: number): [string, string][] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid_body', 'The body must be a JSON object of "key": "value" pairs.')
+  }
+  // Object.entries, not a zod record: JSON.parse makes "__proto__" an own key, and it is a key like any other.
+  const pairs = Object.entries(body)
+  if (pairs.length === 0) throw new ApiError(400, 'no_pairs', 'The body must hold at least one "key": "value" pair.')
+  for (const [key, value] of pairs) {
+    checkKey(key)
+    checkValueSize(checkValue(value, key), maxValueBytes)
+  }
+  return pairs
+}
 
 /** The Flask seed's routes, bodies and form field names, kept word for word. */
 export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
-  const parsePairs = (body: unknown): [string, string][] => {
-    const result = pairsSchema.safeParse(body)
-    if (!result.success) {
-      throw new ApiError(400, 'invalid_request', 'The body must be a JSON object of "key": "value" pairs with string values.', { cause: result.error })
-    }
-    const pairs = Object.entries(result.data)
-    if (pairs.length === 0) throw new ApiError(400, 'no_pairs', 'The body must hold at least one "key": "value" pair.')
-    for (const [key, value] of pairs) {
-      checkKey(key)
-      checkValueSize(value, maxValueBytes)
-    }
-    return pairs
-  }
+  const limitBody = requestBodyLimit({ maxValueBytes })
+  const formsFromThisOrigin = sameOriginForms()
 
   return new Hono<AppEnv>()
     .get('/', async (c) => {
-      const key = c.req.query('key')
+      const key = queryKey(c)
       if (key === undefined) return c.html(<FormPage />)
-      const outcome = await cache.read(checkKey(key))
+      const outcome = await cache.read(key)
       c.set('tier', outcome.source ?? 'none')
       if (outcome.value === undefined) return c.json({ message: readMessage(outcome) }, 404)
       return c.json(foundBody(outcome))
     })
-    .post('/', async (c) => {
+    .post('/', formsFromThisOrigin, limitBody, async (c) => {
       if (bodyKind(c) !== 'form') throw new ApiError(415, 'unsupported_media_type', 'Post the Get form as a form (get_key), or use GET /?key=.')
       const key = checkKey(await readFormField(c, 'get_key'))
       const outcome = await cache.read(key)
       c.set('tier', outcome.source ?? 'none')
       return c.html(<ResultPage action="get" keyName={key} value={outcome.value} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
     })
-    .post('/set', async (c) => {
+    .post('/set', formsFromThisOrigin, limitBody, async (c) => {
       if (bodyKind(c) === 'form') {
         const key = checkKey(await readFormField(c, 'key_to_save'))
-        const value = (await readFormField(c, 'retrieved_value')) ?? ''
+        const value = checkValue((await readFormField(c, 'retrieved_value')) ?? '')
         checkValueSize(value, maxValueBytes)
         const outcome = await cache.write(key, value)
         return c.html(<ResultPage action="set" keyName={key} value={value} steps={outcome.steps} />)
       }
-      const pairs = parsePairs(await readJson(c))
+      const pairs = parsePairs(await readJson(c), maxValueBytes)
       const outcomes = await Promise.all(pairs.map(([key, value]) => cache.write(key, value)))
       if (outcomes.length === 1) return c.json(writtenBody(outcomes[0]!))
       return c.json({ status: 'successful', results: outcomes.map(writtenBody) })
