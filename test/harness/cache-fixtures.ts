@@ -47,13 +47,26 @@ export interface AppFixture {
   close(): Promise<void>
 }
 
+export interface AppFixtureOptions {
+  maxValueBytes?: number
+  redisTtlSeconds?: number
+  maxConcurrentRequests?: number
+  apiToken?: string
+  /** Receives the app's log output (JSON lines); without it the log is silent. */
+  logWrite?: (chunk: string) => void
+}
+
 /** The app wired as main.ts wires it, on test servers, for `app.request()` tests. */
-export function appFixture(redisServer: ServiceProcess, local: LocalTier, { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024 } = {}): AppFixture {
+export function appFixture(
+  redisServer: ServiceProcess,
+  local: LocalTier,
+  { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024, apiToken, logWrite }: AppFixtureOptions = {},
+): AppFixture {
   const redis = redisClientFor(redisServer)
   const store = new IoRedisStore(redis)
   const cache = new TieredCache({ local, redis: store, redisTtlSeconds })
-  const logger = createLogger({ level: 'silent' })
-  const app = createApp({ cache, logger, maxValueBytes, maxConcurrentRequests, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
+  const logger = logWrite ? createLogger({ level: 'debug', write: logWrite, maxBufferBytes: 0 }) : createLogger({ level: 'silent' })
+  const app = createApp({ cache, logger, maxValueBytes, maxConcurrentRequests, apiToken, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
   return {
     app,
     cache,
