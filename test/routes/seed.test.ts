@@ -86,19 +86,28 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
         body: new URLSearchParams(body).toString(),
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       })
-      let res = await f.app.request('/set', form({ key_to_save: '<script>alert(1)</script>', retrieved_value: '<b>bold</b>' }))
+      const script = '<script>alert(1)</script>'
+      const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;'
+      let res = await f.app.request('/set', form({ key_to_save: script, retrieved_value: script }))
       expect(res.status).toBe(200)
       let page = await res.text()
-      expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
-      expect(page).toContain('&lt;b&gt;bold&lt;/b&gt;')
-      expect(page).not.toContain('<script>alert(1)')
-      expect(await f.redis.get('<script>alert(1)</script>')).toBe('<b>bold</b>')
+      // Shown twice, as key and as value, and never as markup.
+      expect(page.split(escaped).length - 1).toBe(2)
+      expect(page).not.toContain('<script')
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
+      expect(await f.redis.get(script)).toBe(script)
 
-      res = await f.app.request('/', form({ get_key: '<script>alert(1)</script>' }))
+      res = await f.app.request('/', form({ get_key: script }))
       page = await res.text()
       expect(res.status).toBe(200)
       expect(page).toContain('Local cache: key found')
-      expect(page).toContain('&lt;b&gt;bold&lt;/b&gt;')
+      expect(page.split(escaped).length - 1).toBe(2)
+      expect(page).not.toContain('<script')
+
+      await f.app.request('/set', form({ key_to_save: 'markup', retrieved_value: '"><img src=x onerror=alert(1)>&amp;' }))
+      page = await (await f.app.request('/', form({ get_key: 'markup' }))).text()
+      expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;')
+      expect(page).not.toContain('<img')
     })
   })
 }
