@@ -17,6 +17,12 @@ export interface SeedRoutesOptions {
   maxValueBytes: number
 }
 
+/**
+ * Most pairs one /set may carry. The body limit alone would let ~100k tiny pairs through, whose
+ * concurrent writes took seconds, hundreds of MB, and ended in Redis timeouts (a 5xx).
+ */
+export const MAX_PAIRS_PER_SET = 1000
+
 /** The `"key": "value"` pairs of a JSON /set body, all checked before anything is written. */
 function parsePairs(body: unknown, maxValueBytes: number): [string, string][] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -25,6 +31,9 @@ function parsePairs(body: unknown, maxValueBytes: number): [string, string][] {
   // Object.entries, not a zod record: JSON.parse makes "__proto__" an own key, and it is a key like any other.
   const pairs = Object.entries(body)
   if (pairs.length === 0) throw new ApiError(400, 'no_pairs', 'The body must hold at least one "key": "value" pair.')
+  if (pairs.length > MAX_PAIRS_PER_SET) {
+    throw new ApiError(413, 'too_many_pairs', `The body holds ${pairs.length} pairs; send at most ${MAX_PAIRS_PER_SET} per request.`)
+  }
   for (const [key, value] of pairs) {
     checkKey(key)
     checkValueSize(checkValue(value, key), maxValueBytes)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { maxBodyBytesFor } from '../../src/http/body-limit.ts'
+import { MAX_PAIRS_PER_SET } from '../../src/routes/seed.tsx'
 import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
 import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
 
@@ -90,6 +91,13 @@ const CASES: BadInput[] = [
   { name: '/set a 1025-byte key after a good pair', ...setJson(JSON.stringify({ fresh: 'ok', [LONG_KEY]: 'v' })), status: 400, code: 'invalid_key', names: ['fresh', LONG_KEY] },
   { name: '/set a value over MAX_VALUE_BYTES', ...setJson(JSON.stringify({ [EXISTING]: 'x'.repeat(MAX_VALUE_BYTES + 1) })), status: 413, code: 'value_too_large' },
   { name: '/set a body over the limit', ...setJson(JSON.stringify({ [EXISTING]: 'x'.repeat(maxBodyBytesFor(MAX_VALUE_BYTES)) })), status: 413, code: 'body_too_large' },
+  {
+    name: '/set too many pairs',
+    ...setJson(JSON.stringify(Object.fromEntries(Array.from({ length: MAX_PAIRS_PER_SET + 1 }, (_, i) => [`pair${i}`, 'v'])))),
+    status: 413,
+    code: 'too_many_pairs',
+    names: ['pair0', `pair${MAX_PAIRS_PER_SET}`],
+  },
   { name: '/set text/plain', ...setJson(`{"${EXISTING}":"x"}`, { type: 'text/plain' }), status: 415, code: 'unsupported_media_type' },
   { name: '/set without Content-Type', ...setJson(`{"${EXISTING}":"x"}`, { type: '' }), status: 415, code: 'unsupported_media_type' },
   // form posts
@@ -203,6 +211,14 @@ describe('the body limit', () => {
     expect(res.status).toBe(413)
     expect((await res.json()).error.code).toBe('body_too_large')
     expect(pulled).toBeLessThanOrEqual(1)
+  })
+
+  test(`${MAX_PAIRS_PER_SET} pairs in one /set are all written`, async () => {
+    const pairs = Object.fromEntries(Array.from({ length: MAX_PAIRS_PER_SET }, (_, i) => [`many${i}`, `v${i}`]))
+    const res = await f.app.request('/set', { method: 'POST', body: JSON.stringify(pairs), headers: { 'Content-Type': JSON_TYPE } })
+    expect(res.status).toBe(200)
+    expect((await res.json()).results).toHaveLength(MAX_PAIRS_PER_SET)
+    expect(await f.redis.get(`many${MAX_PAIRS_PER_SET - 1}`)).toBe(`v${MAX_PAIRS_PER_SET - 1}`)
   })
 
   test('a value of exactly MAX_VALUE_BYTES is stored, escaped or not', async () => {
