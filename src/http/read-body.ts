@@ -42,5 +42,6 @@ export async function readFormField(c: Context, name: string): Promise<string | 
     throw new ApiError(400, 'invalid_form', 'The body is not a well-formed form post.', { cause: error })
   }
   const value = form[name]
-  return typeof value === 'string' ? value : undefined
+  if (value !== undefined && typeof value !== 'string') throw new ApiError(400, 'invalid_form', `The form field ${name} must be text, not a file.`)
+  return value
 }

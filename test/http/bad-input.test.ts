@@ -104,6 +104,15 @@ const CASES: BadInput[] = [
   { name: '/set form without key_to_save', ...setForm({ retrieved_value: 'x' }), status: 400, code: 'invalid_key' },
   { name: '/set form with an empty key', ...setForm({ key_to_save: '', retrieved_value: 'x' }), status: 400, code: 'invalid_key' },
   { name: '/set form with a value over MAX_VALUE_BYTES', ...setForm({ key_to_save: EXISTING, retrieved_value: 'x'.repeat(MAX_VALUE_BYTES + 1) }), status: 413, code: 'value_too_large' },
+  {
+    name: '/set multipart with the value as a file',
+    ...setForm({}, {
+      body: `--b\r\nContent-Disposition: form-data; name="key_to_save"\r\n\r\n${EXISTING}\r\n--b\r\nContent-Disposition: form-data; name="retrieved_value"; filename="v.txt"\r\nContent-Type: text/plain\r\n\r\nfile\r\n--b--\r\n`,
+      type: 'multipart/form-data; boundary=b',
+    }),
+    status: 400,
+    code: 'invalid_form',
+  },
   { name: '/set broken multipart', ...setForm({}, { body: '--b\r\nnot a part', type: 'multipart/form-data; boundary=b' }), status: 400, code: 'invalid_form' },
   { name: '/set form from another origin', ...setForm({ key_to_save: EXISTING, retrieved_value: 'x' }, { headers: { Origin: 'https://evil.example' } }), status: 403, code: 'forbidden_origin' },
   {
