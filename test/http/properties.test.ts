@@ -16,6 +16,9 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8')
 const keyArb = fc
   .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), tricky, fc.string({ unit: 'binary', minLength: 200, maxLength: 300 }))
   .filter((key) => utf8Bytes(key) <= MAX_KEY_BYTES)
+// Long enough that no key expires during its run; 0 means no expiry, absent the default.
+const ttlArb = fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 60, max: 2 ** 31 - 1 })), { nil: undefined })
+const DEFAULT_TTL = 3000
 const valueArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), tricky, fc.constant(''))
 
 let redis: ServiceProcess
@@ -38,13 +41,16 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
     test(`PUT /v1/keys/:key then GET, from the local tier and from Redis (${ROUND_TRIP_RUNS} runs)`, async () => {
       await fc.assert(
         // URLs resolve "." and ".." path segments (even as %2E) before any server sees them: those two keys use /?key=.
-        fc.asyncProperty(keyArb.filter((key) => key !== '.' && key !== '..'), valueArb, async (key, value) => {
+        fc.asyncProperty(keyArb.filter((key) => key !== '.' && key !== '..'), valueArb, ttlArb, async (key, value, ttl) => {
           const path = `/v1/keys/${encodeURIComponent(key)}`
-          const put = await f.app.request(path, { method: 'PUT', body: JSON.stringify({ value }), headers: JSON_HEADERS })
+          const put = await f.app.request(path, { method: 'PUT', body: JSON.stringify({ value, ttl }), headers: JSON_HEADERS })
           expect(put.status).toBe(200)
           expect(await put.json()).toMatchObject({ key, value })
           expect(await (await f.app.request(path)).json()).toEqual({ key, value, source: 'local' })
           expect(await f.redis.get(key)).toBe(value)
+          const expiry = await f.redis.ttl(key)
+          if (ttl === 0) expect(expiry).toBe(-1)
+          else expect(expiry).toBeWithin((ttl ?? DEFAULT_TTL) - 5, (ttl ?? DEFAULT_TTL) + 1)
           await f.local.delete(key)
           expect(await (await f.app.request(path)).json()).toEqual({ key, value, source: 'redis' })
         }),
