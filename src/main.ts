@@ -13,6 +13,8 @@ import { createApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { serve, type HttpServer } from './server/http-server.ts'
+import { isPoolWorker, reportListening, runWorkerPool } from './server/worker-pool.ts'
+import { startInvalidations } from './cache/start-invalidations.ts'
 
 /** The composition root: the only place that reads the environment, wires real clients and handles signals. */
 
@@ -82,6 +84,10 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const logger = createLogger({ level: config.logLevel })
+  if (config.workers > 1 && !isPoolWorker()) {
+    runWorkerPool({ count: config.workers, logger, url: `http://${config.host}:${config.port}` })
+    return
+  }
   const redisClient = createRedisClient(config)
   const redisReady = watchRedis(redisClient, logger)
   const redis = new ObservedRedisStore(new IoRedisStore(redisClient), ({ available, error }) =>
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
     redisTtlSeconds: config.redisTtlSeconds,
     events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
   })
+  const invalidations = await startInvalidations({ config, data: redisClient, cache, logger })
   const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
   const app = createApp({
     cache,
@@ -117,6 +124,7 @@ async function main(): Promise<void> {
       process.exit(1)
     }, SHUTDOWN_GRACE_MS + STORE_CLOSE_GRACE_MS).unref()
     await server?.stop(SHUTDOWN_GRACE_MS)
+    await invalidations?.close()
     await Promise.allSettled([redis.close(), local.close()])
     logger.info('stopped')
     logger.flush()
@@ -126,10 +134,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'))
 
   // Serve even if Redis is late (local hits, /healthz), but give it a moment to avoid a burst of 503s at boot.
-  await Promise.race([redisReady, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])
+  await Promise.race([Promise.all([redisReady, invalidations?.decided]), new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])
   if (stopping) return
-  server = await serve({ fetch: app.fetch, host: config.host, port: config.port })
-  logger.info('listening', {
+  server = await serve({ fetch: app.fetch, host: config.host, port: config.port, reusePort: isPoolWorker() })
+  if (isPoolWorker()) reportListening()
+  // A pool's primary says "listening" once every worker serves.
+  logger.info(isPoolWorker() ? 'worker listening' : 'listening', {
     url: `http://${config.host}:${server.port}`,
     runtime: typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`,
     localCache: config.localCache,

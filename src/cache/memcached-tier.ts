@@ -38,7 +38,13 @@ export class MemcachedTier implements LocalTier {
       await this.client.delete(mapped)
       return
     }
-    const stored = await this.client.set(mapped, value, { expires: Math.max(1, Math.min(ttlSeconds, this.ttlSeconds)) })
+    // Memcached counts whole seconds: round down, so a copy never outlives the Redis key it came from.
+    const expires = Math.floor(Math.min(ttlSeconds, this.ttlSeconds))
+    if (expires < 1) {
+      await this.client.delete(mapped)
+      return
+    }
+    const stored = await this.client.set(mapped, value, { expires })
     if (!stored) await this.client.delete(mapped)
   }
 

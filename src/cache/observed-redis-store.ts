@@ -23,6 +23,10 @@ export class ObservedRedisStore implements RedisStore {
     return this.observe(this.store.get(key))
   }
 
+  getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }> {
+    return this.observe(this.store.getWithTtl(key))
+  }
+
   set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }> {
     return this.observe(this.store.set(key, value, ttlSeconds))
   }

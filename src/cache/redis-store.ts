@@ -4,6 +4,8 @@ import { StoreUnavailableError, WrongTypeError } from './errors.ts'
 /** The system of record: every answer the proxy gives comes from here or from a copy of it. */
 export interface RedisStore {
   get(key: string): Promise<string | null>
+  /** The value and its remaining lifetime in ms (PTTL: -1 no expiry, -2 gone), in one round trip. */
+  getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }>
   /** Writes the value (ttlSeconds 0 = no expiry); tells whether the key existed before. */
   set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }>
   /** Removes the key; tells whether it existed. */
@@ -19,6 +21,16 @@ export class IoRedisStore implements RedisStore {
   async get(key: string): Promise<string | null> {
     try {
       return await this.client.get(key)
+    } catch (error) {
+      throw translate(error, key)
+    }
+  }
+
+  async getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }> {
+    try {
+      // Sent in the same tick, auto-pipelining puts both on the wire together: one round trip, no MULTI.
+      const [value, ttlMs] = await Promise.all([this.client.get(key), this.client.pttl(key)])
+      return { value, ttlMs }
     } catch (error) {
       throw translate(error, key)
     }

@@ -5,6 +5,10 @@ import { KeyVersions } from './key-versions.ts'
 
 export type Tier = 'local' | 'redis'
 
+/** PTTL's answers for a key without expiry and for a key that no longer exists. */
+const NO_EXPIRY = -1
+const GONE = -2
+
 /** One step of a lookup or a write, as the seed's messages and the result page tell it. */
 export interface TierStep {
   readonly tier: Tier
@@ -27,6 +31,15 @@ export interface WriteOutcome {
   readonly created: boolean
   readonly steps: readonly TierStep[]
 }
+
+/**
+ * How far local copies can be trusted; whatever keeps them coherent (the invalidation listener) sets it.
+ * - `ttl-bounded`: nothing tells us of changes; a copy read from Redis lives no longer than the key's
+ *   remaining Redis TTL (one PTTL beside each Redis read) nor than the tier's own TTL.
+ * - `invalidated`: Redis reports every change and expiry of every key, so no PTTL is needed.
+ * - `suspended`: invalidations may be being missed; the local tier is neither read nor filled.
+ */
+export type LocalCoherence = 'ttl-bounded' | 'invalidated' | 'suspended'
 
 export interface TieredCacheEvents {
   /** A local-tier operation failed; the request went on without it. */
@@ -54,6 +67,9 @@ export class TieredCache {
   private readonly versions = new KeyVersions()
   /** Concurrent misses for one key share one Redis GET. */
   private readonly redisReads = new Map<string, Promise<string | null>>()
+  private coherenceMode: LocalCoherence = 'ttl-bounded'
+  /** Bumped by every mode change, so that a slow resume does not undo a later suspend. */
+  private coherenceChanges = 0
 
   constructor({ local, redis, redisTtlSeconds, events = {} }: TieredCacheOptions) {
     this.local = local
@@ -66,9 +82,36 @@ export class TieredCache {
     return this.local.name !== 'none'
   }
 
+  get coherence(): LocalCoherence {
+    return this.coherenceMode
+  }
+
+  /**
+   * Changes how local copies are trusted. Leaving `suspended` first forgets everything held
+   * locally (invalidations may have been missed), then serves local copies again.
+   */
+  async setCoherence(mode: LocalCoherence): Promise<void> {
+    const change = ++this.coherenceChanges
+    if (mode === 'suspended') {
+      this.coherenceMode = mode
+      // Reads in flight may miss their invalidation: none of them may fill the local tier.
+      this.versions.invalidateAll()
+      return
+    }
+    if (this.coherenceMode === 'suspended') {
+      await this.invalidateAll()
+      if (change !== this.coherenceChanges) return
+    }
+    this.coherenceMode = mode
+  }
+
+  private get localInUse(): boolean {
+    return this.hasLocalTier && this.coherenceMode !== 'suspended'
+  }
+
   async read(key: string): Promise<ReadOutcome> {
     const steps: TierStep[] = []
-    if (this.hasLocalTier) {
+    if (this.localInUse) {
       const started = performance.now()
       const { value, failed } = await this.localCall('get', () => this.local.get(key))
       steps.push({ tier: 'local', outcome: failed ? 'error' : value === undefined ? 'miss' : 'hit', durationMs: performance.now() - started })
@@ -96,7 +139,10 @@ export class TieredCache {
       if (localStep) {
         const fillStarted = performance.now()
         // A later write to this key is in flight: it, not this one, decides the local copy.
-        if (this.versions.isCurrent(key, stamp)) {
+        if (!this.localInUse) {
+          // Without invalidations a shared tier could keep this value after a later write elsewhere.
+          await this.localCall('delete', () => this.local.delete(key))
+        } else if (this.versions.isCurrent(key, stamp)) {
           await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? ttlSeconds : undefined))
         }
         steps.push({ ...localStep, durationMs: localStep.durationMs + performance.now() - fillStarted })
@@ -143,10 +189,12 @@ export class TieredCache {
   private async readRedisAndFill(key: string): Promise<string | null> {
     const stamp = this.versions.begin(key)
     try {
-      const value = await this.redis.get(key)
+      if (!this.localInUse) return await this.redis.get(key)
+      // With invalidations on, Redis reports the key's expiry itself: the PTTL is only paid without them.
+      const { value, ttlMs } = this.coherenceMode === 'invalidated' ? { value: await this.redis.get(key), ttlMs: NO_EXPIRY } : await this.redis.getWithTtl(key)
       // An answer overtaken by a write or an invalidation must not become the local copy.
-      if (value !== null && this.hasLocalTier && this.versions.isCurrent(key, stamp)) {
-        await this.localCall('set', () => this.local.set(key, value))
+      if (value !== null && ttlMs !== GONE && this.localInUse && this.versions.isCurrent(key, stamp)) {
+        await this.localCall('set', () => this.local.set(key, value, ttlMs === NO_EXPIRY ? undefined : ttlMs / 1000))
       }
       return value
     } finally {

@@ -1,0 +1,143 @@
+import type { Redis } from 'ioredis'
+import type { Logger } from '../logger.ts'
+import type { TieredCache } from './tiered-cache.ts'
+
+/** The channel a RESP2 connection subscribes to for invalidations redirected to it. */
+const INVALIDATION_CHANNEL = '__redis__:invalidate'
+
+export interface InvalidationListenerOptions {
+  /** The connection the cache reads and writes on: tracking is switched on for it, so NOLOOP knows our own writes. */
+  data: Redis
+  /** A connection of its own, speaking RESP2 (`protocol: 2`): ioredis drops RESP3 invalidation pushes. */
+  subscriber: Redis
+  cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'setCoherence'>
+  logger: Logger
+}
+
+export type InvalidationState = 'connecting' | 'tracking' | 'refused' | 'closed'
+
+/**
+ * Keeps the local tier coherent with Redis through server-assisted invalidation (CLIENT TRACKING):
+ * Redis names every key that changes or expires, whoever changed it, and the key is dropped locally.
+ * While either connection is down invalidations may be missed, so the local tier is suspended until
+ * tracking is on again and everything held locally has been forgotten.
+ */
+export class InvalidationListener {
+  private readonly data: Redis
+  private readonly subscriber: Redis
+  private readonly cache: InvalidationListenerOptions['cache']
+  private readonly logger: Logger
+  private stateNow: InvalidationState = 'connecting'
+  private subscriberId: number | undefined
+  /** Bumped by every dropped connection: an attempt that saw one in between must not resume. */
+  private drops = 0
+  private attempts: Promise<void> = Promise.resolve()
+
+  constructor({ data, subscriber, cache, logger }: InvalidationListenerOptions) {
+    this.data = data
+    this.subscriber = subscriber
+    this.cache = cache
+    this.logger = logger
+  }
+
+  get state(): InvalidationState {
+    return this.stateNow
+  }
+
+  private get closed(): boolean {
+    return this.stateNow === 'closed'
+  }
+
+  private onDecided: () => void = () => {}
+  /** Resolves the first time tracking is on or refused (start-up waits for it, briefly). */
+  readonly decided: Promise<void> = new Promise((resolve) => {
+    this.onDecided = resolve
+  })
+
+  /** Suspends the local tier and starts listening; resolves at once, tracking follows when Redis answers. */
+  async start(): Promise<void> {
+    await this.cache.setCoherence('suspended')
+    // Without a `message` listener ioredis skips joining the key array with commas (keys may hold commas).
+    this.subscriber.on('messageBuffer', (channel: Buffer, keys: unknown) => this.onInvalidation(channel, keys))
+    this.subscriber.on('error', () => {}) // the data connection's listener reports Redis being down
+    this.subscriber.on('close', () => {
+      this.subscriberId = undefined
+      this.onDrop('subscriber')
+    })
+    this.data.on('close', () => this.onDrop('data'))
+    this.subscriber.on('ready', () => this.attempt())
+    this.data.on('ready', () => this.attempt())
+    this.attempt()
+  }
+
+  /** Resolves once the attempts under way have ended (for tests and shutdown). */
+  settled(): Promise<void> {
+    return this.attempts
+  }
+
+  async close(): Promise<void> {
+    this.stateNow = 'closed'
+    this.subscriber.disconnect()
+    await this.attempts
+  }
+
+  private onInvalidation(channel: Buffer, keys: unknown): void {
+    // Applied even before tracking is confirmed: dropping a copy is always safe.
+    if (channel.toString() !== INVALIDATION_CHANNEL || this.closed) return
+    // A null key list means FLUSHDB/FLUSHALL: everything changed.
+    if (keys === null) void this.cache.invalidateAll()
+    else if (Array.isArray(keys)) for (const key of keys) void this.cache.invalidate(String(key))
+  }
+
+  private onDrop(connection: 'data' | 'subscriber'): void {
+    this.drops++
+    if (this.stateNow !== 'tracking') return
+    this.stateNow = 'connecting'
+    this.logger.warn('local tier suspended until invalidations flow again', { connection })
+    void this.cache.setCoherence('suspended')
+  }
+
+  /** Attempts run one after another; each sees the connections as they are when it starts. */
+  private attempt(): void {
+    this.attempts = this.attempts.then(() => this.establish())
+  }
+
+  private async establish(): Promise<void> {
+    if (this.stateNow === 'tracking' || this.stateNow === 'refused' || this.stateNow === 'closed') return
+    if (this.data.status !== 'ready' || this.subscriber.status !== 'ready') return
+    const drops = this.drops
+    try {
+      if (this.subscriberId === undefined) {
+        // CLIENT ID must come before SUBSCRIBE: a subscribed RESP2 connection takes no other command.
+        const id = Number(await this.subscriber.client('ID'))
+        await this.subscriber.subscribe(INVALIDATION_CHANNEL)
+        if (drops !== this.drops) return
+        this.subscriberId = id
+      }
+      // BCAST (every key, no prefix) rather than the default mode: the default tracks only keys this
+      // connection has read, and values we cache after our own writes would never be invalidated.
+      // NOLOOP: our own writes already updated our copy; their echo would only drop it.
+      await this.data.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(this.subscriberId), 'BCAST', 'NOLOOP')
+      if (drops !== this.drops || this.closed) return
+      this.stateNow = 'tracking'
+      // Forgets what was held while invalidations could be missed, then serves local copies again.
+      await this.cache.setCoherence('invalidated')
+      this.logger.info('local tier kept coherent by redis invalidations')
+      this.onDecided()
+    } catch (error) {
+      if (!isRefusal(error)) return // a connection dropped: its next `ready` tries again
+      this.stateNow = 'refused'
+      this.logger.warn('redis refuses client tracking: local copies are only bounded by their TTL', {
+        error: error instanceof Error ? error.message : String(error),
+      })
+      this.subscriber.disconnect()
+      await this.cache.setCoherence('ttl-bounded')
+      this.onDecided()
+    }
+  }
+}
+
+/** An error answer from Redis itself (unknown command, NOPERM…), not a lost connection or a timeout. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError'
+}
