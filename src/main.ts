@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     url: `http://${config.host}:${server.port}`,
     runtime: typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`,
     localCache: config.localCache,
+    pid: process.pid,
   })
 }
 

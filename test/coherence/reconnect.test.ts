@@ -42,7 +42,7 @@ describe('reconnects', () => {
     await inspector.set('sub-drop', 'old')
     await cacheLocally(proxy, 'sub-drop', 'old')
     // The proxy's subscriber is the one connection in RESP2 pub/sub: kill it and write at once.
-    expect(await inspector.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThan(0)
+    expect(Number(await inspector.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))).toBeGreaterThan(0)
     await inspector.set('sub-drop', 'new')
     await msUntilFresh(proxy, 'sub-drop', (x) => x.value === 'new', 3000, 20)
     expect(proxy.output()).toContain('local tier suspended until invalidations flow again')
@@ -55,7 +55,7 @@ describe('reconnects', () => {
   test('a value changed while the data connection was disconnected is not served stale', async () => {
     await inspector.set('data-drop', 'old')
     await cacheLocally(proxy, 'data-drop', 'old')
-    expect(await inspector.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes')).toBeGreaterThan(0)
+    expect(Number(await inspector.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'))).toBeGreaterThan(0)
     await inspector.set('data-drop', 'new')
     await msUntilFresh(proxy, 'data-drop', (x) => x.value === 'new', 3000, 20)
     // Tracking was switched on again for the new data connection.
