@@ -7,8 +7,8 @@
  * 1. Delay: a key is cached on proxy B; another client SETs it straight in Redis; the delay is the
  *    time from the SET's reply to B's first answer with the new value (HTTP polling, keep-alive).
  * 2. Throughput (wrk): GETs over 10,000 keys with LOCAL_CAPACITY=1, so nearly every read takes the
- *    Redis path (GET, plus a PTTL when tracking is off), and PUTs with a second proxy listening;
- *    tracking on vs LOCAL_INVALIDATION=off, alternating, median of the rounds.
+ *    Redis path (GET and PTTL in one round trip), and PUTs with a second proxy running, whose
+ *    invalidations Redis broadcasts; tracking on vs LOCAL_INVALIDATION=off, alternating, medians.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -165,7 +165,7 @@ try {
   console.log(`  median ${median(delays).toFixed(2)} ms   p99 ${percentile(delays, 99).toFixed(2)} ms   worst ${Math.max(...delays).toFixed(2)} ms`)
   const throughput = await measureThroughput(redis)
   console.log(`\nthroughput, wrk -t1 -c32 ${SECONDS}s, LOCAL_CAPACITY=1, median of ${ROUNDS} alternating rounds:`)
-  console.log('  path               req/s tracking on   off (PTTL)   on/off   Redis commands per request on / off')
+  console.log('  path               req/s tracking on          off   on/off   Redis commands per request on / off')
   for (const [name, { on, off }] of Object.entries(throughput)) {
     console.log(
       `  ${name.padEnd(18)} ${on.rps.toFixed(0).padStart(16)}  ${off.rps.toFixed(0).padStart(11)}   ${(on.rps / off.rps).toFixed(2).padStart(6)}   ${on.commandsPerRequest.toFixed(2)} / ${off.commandsPerRequest.toFixed(2)}`,

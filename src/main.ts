@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     redisTtlSeconds: config.redisTtlSeconds,
     events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
   })
-  const invalidations = await startInvalidations({ config, data: redisClient, cache, logger })
+  const invalidations = startInvalidations({ config, data: redisClient, cache, logger })
   const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
   const app = createApp({
     cache,
@@ -137,7 +137,6 @@ async function main(): Promise<void> {
   await Promise.race([Promise.all([redisReady, invalidations?.decided]), new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_FOR_REDIS_MS))])
   if (stopping) return
   server = await serve({ fetch: app.fetch, host: config.host, port: config.port, reusePort: isPoolWorker() })
-  if (isPoolWorker()) reportListening()
   // A pool's primary says "listening" once every worker serves.
   logger.info(isPoolWorker() ? 'worker listening' : 'listening', {
     url: `http://${config.host}:${server.port}`,
@@ -145,6 +144,10 @@ async function main(): Promise<void> {
     localCache: config.localCache,
     pid: process.pid,
   })
+  if (isPoolWorker()) {
+    logger.flush()
+    reportListening()
+  }
 }
 
 await main()

@@ -10,7 +10,7 @@ export interface InvalidationListenerOptions {
   data: Redis
   /** A connection of its own, speaking RESP2 (`protocol: 2`): ioredis drops RESP3 invalidation pushes. */
   subscriber: Redis
-  cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'setCoherence'>
+  cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'suspendLocal' | 'resumeLocal'>
   logger: Logger
 }
 
@@ -54,9 +54,9 @@ export class InvalidationListener {
     this.onDecided = resolve
   })
 
-  /** Suspends the local tier and starts listening; resolves at once, tracking follows when Redis answers. */
-  async start(): Promise<void> {
-    await this.cache.setCoherence('suspended')
+  /** Suspends the local tier and starts listening; tracking, and local hits, follow when Redis answers. */
+  start(): void {
+    this.cache.suspendLocal()
     // Without a `message` listener ioredis skips joining the key array with commas (keys may hold commas).
     this.subscriber.on('messageBuffer', (channel: Buffer, keys: unknown) => this.onInvalidation(channel, keys))
     this.subscriber.on('error', () => {}) // the data connection's listener reports Redis being down
@@ -94,7 +94,7 @@ export class InvalidationListener {
     if (this.stateNow !== 'tracking') return
     this.stateNow = 'connecting'
     this.logger.warn('local tier suspended until invalidations flow again', { connection })
-    void this.cache.setCoherence('suspended')
+    this.cache.suspendLocal()
   }
 
   /** Attempts run one after another; each sees the connections as they are when it starts. */
@@ -121,7 +121,7 @@ export class InvalidationListener {
       if (drops !== this.drops || this.closed) return
       this.stateNow = 'tracking'
       // Forgets what was held while invalidations could be missed, then serves local copies again.
-      await this.cache.setCoherence('invalidated')
+      await this.cache.resumeLocal()
       this.logger.info('local tier kept coherent by redis invalidations')
       this.onDecided()
     } catch (error) {
@@ -131,7 +131,7 @@ export class InvalidationListener {
         error: error instanceof Error ? error.message : String(error),
       })
       this.subscriber.disconnect()
-      await this.cache.setCoherence('ttl-bounded')
+      await this.cache.resumeLocal()
       this.onDecided()
     }
   }

@@ -16,7 +16,7 @@ export interface StartInvalidationsOptions {
  * Starts keeping the local tier coherent as the configuration asks; returns the listener, or
  * undefined when local copies are only bounded by TTL (LOCAL_INVALIDATION=off, no local tier, Cluster).
  */
-export async function startInvalidations({ config, data, cache, logger }: StartInvalidationsOptions): Promise<InvalidationListener | undefined> {
+export function startInvalidations({ config, data, cache, logger }: StartInvalidationsOptions): InvalidationListener | undefined {
   if (config.localInvalidation === 'off' || config.localCache === 'none') return undefined
   if (!(data instanceof Redis)) {
     // Tracking redirects only to a connection on the same node: a Cluster needs one subscriber per node (not built yet).
@@ -26,6 +26,6 @@ export async function startInvalidations({ config, data, cache, logger }: StartI
   // RESP2: ioredis 6 drops the RESP3 invalidation pushes; a RESP2 subscriber gets them as messages.
   const subscriber = createRedisClient(config, { protocol: 2, enableAutoPipelining: false, autoResubscribe: false }) as Redis
   const listener = new InvalidationListener({ data, subscriber, cache, logger })
-  await listener.start()
+  listener.start()
   return listener
 }

@@ -148,46 +148,47 @@ describe('TieredCache write-through', () => {
   })
 })
 
-describe('TieredCache coherence modes', () => {
-  test('ttl-bounded (the default): a copy read from Redis lives no longer than the key in Redis', async () => {
+describe('TieredCache and Redis-side expiry, suspension', () => {
+  test('a copy read from Redis lives no longer than the key in Redis', async () => {
     await inspector.set('short', 'v', 'PX', 300)
     const cache = cacheWith()
-    expect(cache.coherence).toBe('ttl-bounded')
     expect(await cache.read('short')).toMatchObject({ source: 'redis' })
     expect(await cache.read('short')).toMatchObject({ source: 'local' })
     await Bun.sleep(350)
     expect(await cache.local.get('short')).toBeUndefined()
   })
 
-  test('invalidated: Redis reports expiry, so no PTTL is sent', async () => {
-    await inspector.set('long', 'v')
-    const cache = cacheWith()
-    await cache.setCoherence('invalidated')
-    await cache.read('long')
-    expect(await cache.read('long')).toMatchObject({ source: 'local' })
-    expect(/cmdstat_pttl/.test(await inspector.info('commandstats'))).toBe(false)
-  })
-
   test('suspended: the local tier is neither read nor filled; resuming forgets what it held', async () => {
     const cache = cacheWith()
     await cache.write('held', 'before')
-    await cache.setCoherence('suspended')
+    cache.suspendLocal()
     await inspector.set('held', 'changed behind our back')
     expect(await cache.read('held')).toMatchObject({ value: 'changed behind our back', source: 'redis' })
     await cache.write('written', 'while suspended')
     expect(await cache.local.get('written')).toBeUndefined()
-    await cache.setCoherence('invalidated')
+    await cache.resumeLocal()
+    expect(cache.localSuspended).toBe(false)
     expect(await cache.local.get('held')).toBeUndefined()
     expect(await cache.read('held')).toMatchObject({ value: 'changed behind our back', source: 'redis' })
     expect(await cache.read('held')).toMatchObject({ source: 'local' })
   })
 
+  test('a read in flight when the tier is suspended does not fill it', async () => {
+    await inspector.set('inflight', 'v')
+    const cache = cacheWith()
+    const read = cache.read('inflight')
+    cache.suspendLocal()
+    await read
+    await cache.resumeLocal()
+    expect(await cache.local.get('inflight')).toBeUndefined()
+  })
+
   test('a suspend during a slow resume wins', async () => {
     const cache = cacheWith()
-    await cache.setCoherence('suspended')
-    const resume = cache.setCoherence('invalidated')
-    await cache.setCoherence('suspended')
+    cache.suspendLocal()
+    const resume = cache.resumeLocal()
+    cache.suspendLocal()
     await resume
-    expect(cache.coherence).toBe('suspended')
+    expect(cache.localSuspended).toBe(true)
   })
 })
