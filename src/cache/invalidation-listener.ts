@@ -125,7 +125,12 @@ export class InvalidationListener {
       this.logger.info('local tier kept coherent by redis invalidations')
       this.onDecided()
     } catch (error) {
-      if (!isRefusal(error)) return // a connection dropped: its next `ready` tries again
+      if (!isRefusal(error)) {
+        // A dropped connection tries again on its next `ready`. A timeout left the subscriber in an
+        // unknown state (subscribed or not): reconnecting it starts over from a known one.
+        if (drops === this.drops && !this.closed) this.subscriber.disconnect(true)
+        return
+      }
       this.stateNow = 'refused'
       this.logger.warn('redis refuses client tracking: local copies are only bounded by their TTL', {
         error: error instanceof Error ? error.message : String(error),

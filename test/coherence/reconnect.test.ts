@@ -6,6 +6,9 @@ import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { eventually } from '../harness/wait-for.ts'
 import { cacheLocally, msUntilFresh, readKey, type KeyAnswer } from './key-client.ts'
 
+/** Real processes on a shared, loaded 2-core machine: room to start them, bounds kept in the assertions. */
+const SLOW_MS = 30_000
+
 /** Invalidations missed while a connection was down must not leave a stale local copy. */
 let redis: ServiceProcess
 let inspector: Redis
@@ -14,7 +17,7 @@ beforeAll(async () => {
   redis = await startRedis()
   inspector = redisInspector(redis)
   proxy = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}` })
-})
+}, SLOW_MS)
 afterAll(async () => {
   inspector.disconnect()
   await proxy?.stop()
@@ -50,7 +53,7 @@ describe('reconnects', () => {
     await cacheLocally(proxy, 'sub-drop', 'new')
     await inspector.set('sub-drop', 'newer')
     expect(await msUntilFresh(proxy, 'sub-drop', (x) => x.value === 'newer')).toBeLessThan(200)
-  })
+  }, SLOW_MS)
 
   test('a value changed while the data connection was disconnected is not served stale', async () => {
     await inspector.set('data-drop', 'old')
@@ -62,7 +65,7 @@ describe('reconnects', () => {
     await cacheLocally(proxy, 'data-drop', 'new')
     await inspector.set('data-drop', 'newer')
     expect(await msUntilFresh(proxy, 'data-drop', (x) => x.value === 'newer')).toBeLessThan(200)
-  })
+  }, SLOW_MS)
 
   test('kill and restart Redis: a value written while the proxy was away is not served stale', async () => {
     await inspector.set('restart', 'old')
@@ -76,7 +79,7 @@ describe('reconnects', () => {
     await cacheLocally(proxy, 'restart', 'new')
     await inspector.set('restart', 'newer')
     expect(await msUntilFresh(proxy, 'restart', (x) => x.value === 'newer')).toBeLessThan(200)
-  })
+  }, SLOW_MS)
 })
 
 describe('a Redis that refuses tracking', () => {
@@ -97,5 +100,5 @@ describe('a Redis that refuses tracking', () => {
       await refused.stop()
       await locked.stop()
     }
-  })
+  }, SLOW_MS)
 })

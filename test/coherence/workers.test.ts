@@ -5,12 +5,15 @@ import { startProxy, type Runtime } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { cacheLocally, msUntilFresh } from './key-client.ts'
 
+/** Real processes on a shared, loaded 2-core machine: room to start them, bounds kept in the assertions. */
+const SLOW_MS = 30_000
+
 let redis: ServiceProcess
 let inspector: Redis
 beforeAll(async () => {
   redis = await startRedis()
   inspector = redisInspector(redis)
-})
+}, SLOW_MS)
 afterAll(async () => {
   inspector.disconnect()
   await redis.stop()
@@ -59,6 +62,6 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
       } finally {
         await proxy.stop()
       }
-    })
+    }, SLOW_MS)
   })
 }
