@@ -99,13 +99,15 @@ function wrk(url: string, script: string): { rps: number; requests: number } {
   return { rps: Number(rps[1]), requests: Number(requests[1]) }
 }
 
-/** Commands Redis ran since the last call (CONFIG RESETSTAT and INFO themselves excluded). */
-async function redisCommands(inspector: Redis): Promise<number> {
+/** Commands Redis ran since the last call (CONFIG RESETSTAT and INFO excluded), and its CPU seconds so far. */
+async function redisWork(inspector: Redis): Promise<{ commands: number; cpuSeconds: number }> {
   const stats = await inspector.info('commandstats')
+  const cpu = await inspector.info('cpu')
   await inspector.config('RESETSTAT')
-  let total = 0
-  for (const [, name, calls] of stats.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) if (!/^(config|info)/.test(name!)) total += Number(calls)
-  return total
+  let commands = 0
+  for (const [, name, calls] of stats.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) if (!/^(config|info)/.test(name!)) commands += Number(calls)
+  const cpuSeconds = Number(/used_cpu_sys:([\d.]+)/.exec(cpu)?.[1]) + Number(/used_cpu_user:([\d.]+)/.exec(cpu)?.[1])
+  return { commands, cpuSeconds }
 }
 
 const readScript = `request = function() return wrk.format("GET", "/v1/keys/tp:" .. math.random(1, ${KEYS})) end`
@@ -116,6 +118,8 @@ end`
 interface PathFigures {
   rps: number
   commandsPerRequest: number
+  /** Redis CPU time per request: what tracking costs Redis itself, less sensitive to a busy machine than req/s. */
+  redisCpuMicros: number
 }
 
 async function measureThroughput(redis: ServiceProcess): Promise<Record<string, Record<'on' | 'off', PathFigures>>> {
@@ -124,18 +128,21 @@ async function measureThroughput(redis: ServiceProcess): Promise<Record<string, 
   for (let i = 1; i <= KEYS; i++) pipeline.set(`tp:${i}`, `value ${i}`, 'EX', 3000)
   await pipeline.exec()
   const paths = { 'redis-path GET': readScript, 'PUT, 2 proxies': writeScript }
-  const samples: Record<string, Record<'on' | 'off', { rps: number[]; perRequest: number[] }>> = {}
-  for (const name of Object.keys(paths)) samples[name] = { on: { rps: [], perRequest: [] }, off: { rps: [], perRequest: [] } }
+  type Samples = { rps: number[]; perRequest: number[]; cpu: number[] }
+  const samples: Record<string, Record<'on' | 'off', Samples>> = {}
+  for (const name of Object.keys(paths)) samples[name] = { on: { rps: [], perRequest: [], cpu: [] }, off: { rps: [], perRequest: [], cpu: [] } }
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of round % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
       const env = { LOCAL_CAPACITY: '1', LOCAL_INVALIDATION: mode === 'on' ? 'tracking' : 'off' }
       const [proxy, other] = await Promise.all([startProxy(redis, env), startProxy(redis, env)])
       try {
         for (const [name, script] of Object.entries(paths)) {
-          await redisCommands(inspector)
+          const before = await redisWork(inspector)
           const { rps, requests } = wrk(proxy.url, script)
+          const after = await redisWork(inspector)
           samples[name]![mode].rps.push(rps)
-          samples[name]![mode].perRequest.push((await redisCommands(inspector)) / requests)
+          samples[name]![mode].perRequest.push(after.commands / requests)
+          samples[name]![mode].cpu.push(((after.cpuSeconds - before.cpuSeconds) * 1e6) / requests)
         }
       } finally {
         await Promise.all([proxy.stop(), other.stop()])
@@ -143,7 +150,7 @@ async function measureThroughput(redis: ServiceProcess): Promise<Record<string, 
     }
   }
   inspector.disconnect()
-  const figures = (sample: { rps: number[]; perRequest: number[] }) => ({ rps: median(sample.rps), commandsPerRequest: median(sample.perRequest) })
+  const figures = (sample: Samples) => ({ rps: median(sample.rps), commandsPerRequest: median(sample.perRequest), redisCpuMicros: median(sample.cpu) })
   return Object.fromEntries(Object.entries(samples).map(([name, { on, off }]) => [name, { on: figures(on), off: figures(off) }]))
 }
 
@@ -165,10 +172,12 @@ try {
   console.log(`  median ${median(delays).toFixed(2)} ms   p99 ${percentile(delays, 99).toFixed(2)} ms   worst ${Math.max(...delays).toFixed(2)} ms`)
   const throughput = await measureThroughput(redis)
   console.log(`\nthroughput, wrk -t1 -c32 ${SECONDS}s, LOCAL_CAPACITY=1, median of ${ROUNDS} alternating rounds:`)
-  console.log('  path               req/s tracking on          off   on/off   Redis commands per request on / off')
+  console.log('  path               req/s tracking on          off   on/off   Redis commands/request on / off   Redis CPU µs/request on / off')
   for (const [name, { on, off }] of Object.entries(throughput)) {
     console.log(
-      `  ${name.padEnd(18)} ${on.rps.toFixed(0).padStart(16)}  ${off.rps.toFixed(0).padStart(11)}   ${(on.rps / off.rps).toFixed(2).padStart(6)}   ${on.commandsPerRequest.toFixed(2)} / ${off.commandsPerRequest.toFixed(2)}`,
+      `  ${name.padEnd(18)} ${on.rps.toFixed(0).padStart(16)}  ${off.rps.toFixed(0).padStart(11)}   ${(on.rps / off.rps).toFixed(2).padStart(6)}` +
+        `   ${on.commandsPerRequest.toFixed(2)} / ${off.commandsPerRequest.toFixed(2)}`.padEnd(33) +
+        `   ${on.redisCpuMicros.toFixed(1)} / ${off.redisCpuMicros.toFixed(1)}`,
     )
   }
 } finally {
