@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
+import { ClusterInvalidations } from './cluster-invalidations.ts'
 import { InvalidationListener } from './invalidation-listener.ts'
-import { createRedisClient, type RedisClient } from './redis-client.ts'
+import { createRedisClient, redisOptions, type RedisClient } from './redis-client.ts'
 import type { TieredCache } from './tiered-cache.ts'
 
 export interface StartInvalidationsOptions {
@@ -12,20 +13,35 @@ export interface StartInvalidationsOptions {
   logger: Logger
 }
 
+/** What keeps the local tier coherent, single node or Cluster. */
+export interface Invalidations {
+  /** Resolves once local copies may be served (start-up waits for it, briefly). */
+  readonly decided: Promise<void>
+  close(): Promise<void>
+}
+
+// RESP2 for every subscriber: ioredis 6 drops the RESP3 invalidation pushes; a RESP2 subscriber gets them as messages.
+const SUBSCRIBER_OPTIONS = { protocol: 2, enableAutoPipelining: false, autoResubscribe: false } as const
+
 /**
- * Starts keeping the local tier coherent as the configuration asks; returns the listener, or
- * undefined when local copies are only bounded by TTL (LOCAL_INVALIDATION=off, no local tier, Cluster).
+ * Starts keeping the local tier coherent as the configuration asks; undefined when local copies
+ * are only bounded by their TTL (LOCAL_INVALIDATION=off) or there are none (LOCAL_CACHE=none).
  */
-export function startInvalidations({ config, data, cache, logger }: StartInvalidationsOptions): InvalidationListener | undefined {
+export function startInvalidations({ config, data, cache, logger }: StartInvalidationsOptions): Invalidations | undefined {
   if (config.localInvalidation === 'off' || config.localCache === 'none') return undefined
-  if (!(data instanceof Redis)) {
-    // Tracking redirects only to a connection on the same node: a Cluster needs one subscriber per node (not built yet).
-    logger.warn('invalidations are not available with Redis Cluster yet: local copies are only bounded by their TTL')
-    return undefined
+  if (data instanceof Redis) {
+    const subscriber = createRedisClient(config, SUBSCRIBER_OPTIONS) as Redis
+    const listener = new InvalidationListener({ data, subscriber, cache, logger })
+    listener.start()
+    return listener
   }
-  // RESP2: ioredis 6 drops the RESP3 invalidation pushes; a RESP2 subscriber gets them as messages.
-  const subscriber = createRedisClient(config, { protocol: 2, enableAutoPipelining: false, autoResubscribe: false }) as Redis
-  const listener = new InvalidationListener({ data, subscriber, cache, logger })
-  listener.start()
-  return listener
+  const invalidations = new ClusterInvalidations({
+    cluster: data,
+    cache,
+    logger,
+    // The node's own options (address, credentials, TLS), with reconnects: a node connection of the pool has none.
+    subscriberFor: (node) => new Redis({ ...node.options, ...redisOptions(config), ...SUBSCRIBER_OPTIONS, lazyConnect: false, readOnly: false }),
+  })
+  invalidations.start()
+  return invalidations
 }
