@@ -105,6 +105,9 @@ export class TieredCache {
       const { value, failed } = await this.localCall('get', () => this.local.get(key))
       steps.push({ tier: 'local', outcome: failed ? 'error' : value === undefined ? 'miss' : 'hit', durationMs: performance.now() - started })
       if (value !== undefined) return { key, value, source: 'local', steps }
+    } else if (this.hasLocalTier) {
+      // Suspended, not absent: the answer keeps the tier's line (a miss), as the seed's messages expect.
+      steps.push({ tier: 'local', outcome: 'miss', durationMs: 0 })
     }
     const started = performance.now()
     const value = await this.readRedis(key)

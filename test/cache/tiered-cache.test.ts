@@ -163,7 +163,12 @@ describe('TieredCache and Redis-side expiry, suspension', () => {
     await cache.write('held', 'before')
     cache.suspendLocal()
     await inspector.set('held', 'changed behind our back')
-    expect(await cache.read('held')).toMatchObject({ value: 'changed behind our back', source: 'redis' })
+    const whileSuspended = await cache.read('held')
+    expect(whileSuspended).toMatchObject({ value: 'changed behind our back', source: 'redis' })
+    expect(whileSuspended.steps.map((s) => [s.tier, s.outcome])).toEqual([
+      ['local', 'miss'],
+      ['redis', 'hit'],
+    ])
     await cache.write('written', 'while suspended')
     expect(await cache.local.get('written')).toBeUndefined()
     await cache.resumeLocal()
