@@ -70,11 +70,6 @@ export class InvalidationListener {
     this.attempt()
   }
 
-  /** Resolves once the attempts under way have ended (for tests and shutdown). */
-  settled(): Promise<void> {
-    return this.attempts
-  }
-
   async close(): Promise<void> {
     this.stateNow = 'closed'
     this.subscriber.disconnect()
