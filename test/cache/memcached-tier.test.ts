@@ -40,4 +40,14 @@ describe('MemcachedTier', () => {
     expect(await tier.get('k')).toBeUndefined()
     await tier.close()
   })
+
+  test('a copy with less than a second to live is not kept, and leaves no older copy', async () => {
+    const tier = new MemcachedTier({ client: memcachedClientFor(memcached), ttlSeconds: 300, keyPrefix: 'brief:' })
+    await tier.set('k', 'older')
+    await tier.set('k', 'newer', 0.4)
+    expect(await tier.get('k')).toBeUndefined()
+    await tier.set('k', 'newer', 1.9)
+    expect(await tier.get('k')).toBe('newer')
+    await tier.close()
+  })
 })

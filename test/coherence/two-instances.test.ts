@@ -75,6 +75,15 @@ describe('two proxies on one Redis, memory tiers', () => {
   }, SLOW_MS)
 })
 
+describe('a FLUSHALL straight to Redis', () => {
+  test('empties both local tiers', async () => {
+    await writeKey(a, 'flushed', 'v')
+    await Promise.all([cacheLocally(a, 'flushed', 'v'), cacheLocally(b, 'flushed', 'v')])
+    await inspector.flushall()
+    for (const proxy of [a, b]) expect(await msUntilFresh(proxy, 'flushed', (x) => x.status === 404)).toBeLessThan(FRESH_WITHIN_MS)
+  }, SLOW_MS)
+})
+
 describe('a shared memcached tier', () => {
   test('a direct Redis write does not leave a stale value in Memcached', async () => {
     const env = { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` }
