@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
   })
   const invalidations = startInvalidations({ config, data: redisClient, cache, logger })
-  const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs })
+  const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs, localSuspended: () => cache.localSuspended })
   const app = createApp({
     cache,
     logger,

@@ -6,23 +6,30 @@ export type TierState = 'up' | 'down' | 'disabled'
 export interface Readiness {
   /** Ready means Redis answers: the local tier only speeds things up. */
   readonly ready: boolean
-  readonly tiers: { readonly redis: TierState; readonly local: { readonly kind: LocalTier['name']; readonly state: TierState } }
+  readonly tiers: {
+    readonly redis: TierState
+    /** `suspended`: not used while invalidations may be missed (given when the probe knows it). */
+    readonly local: { readonly kind: LocalTier['name']; readonly state: TierState; readonly suspended?: boolean }
+  }
 }
 
 export interface ReadinessProbeOptions {
   redis: RedisStore
   local: LocalTier
   timeoutMs: number
+  /** Whether the local tier is set aside until invalidations flow again. */
+  localSuspended?: () => boolean
 }
 
 /** Pings each tier, each bounded by `timeoutMs`, and tells their state. */
-export function createReadinessProbe({ redis, local, timeoutMs }: ReadinessProbeOptions): () => Promise<Readiness> {
+export function createReadinessProbe({ redis, local, timeoutMs, localSuspended }: ReadinessProbeOptions): () => Promise<Readiness> {
   return async function probeReadiness() {
     const [redisState, localState] = await Promise.all([
       pingWithin(() => redis.ping(), timeoutMs),
       local.name === 'none' ? Promise.resolve<TierState>('disabled') : pingWithin(() => local.ping(), timeoutMs),
     ])
-    return { ready: redisState === 'up', tiers: { redis: redisState, local: { kind: local.name, state: localState } } }
+    const suspension = localSuspended && local.name !== 'none' ? { suspended: localSuspended() } : {}
+    return { ready: redisState === 'up', tiers: { redis: redisState, local: { kind: local.name, state: localState, ...suspension } } }
   }
 }
 

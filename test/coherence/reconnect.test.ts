@@ -73,9 +73,11 @@ describe('reconnects', () => {
     await redis.kill()
     // While Redis is down the local tier is suspended: no stale hit, a 503.
     await eventually(async () => (await readKey(proxy, 'restart')).status === 503, 'a 503 while Redis is down', 3000)
+    expect((await (await fetch(`${proxy.url}/readyz`)).json()).tiers.local).toMatchObject({ kind: 'memory', suspended: true })
     await redis.restart()
     await inspector.set('restart', 'new')
     await neverStaleUntil('restart', 'new', 'old')
+    await eventually(async () => (await (await fetch(`${proxy.url}/readyz`)).json()).tiers.local.suspended === false, 'readyz: local tier in use again')
     await cacheLocally(proxy, 'restart', 'new')
     await inspector.set('restart', 'newer')
     expect(await msUntilFresh(proxy, 'restart', (x) => x.value === 'newer')).toBeLessThan(200)
