@@ -9,9 +9,12 @@ import { requestLogger } from './http/request-logger.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { tokenAuth } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
+import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { seedRoutes } from './routes/seed.tsx'
+import { statsRoutes } from './routes/stats.tsx'
 
 export interface AppDeps {
   cache: TieredCache
@@ -22,15 +25,19 @@ export interface AppDeps {
   maxConcurrentRequests: number
   /** When set, every route but the probes requires it (see token-auth.ts). */
   apiToken?: string | undefined
+  /** When given: request metrics, `/metrics` and `/stats`. */
+  metrics?: ProxyMetrics
 }
 
 /** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
-export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken }: AppDeps) {
+export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, metrics }: AppDeps) {
   const app = new Hono<AppEnv>()
-  // The request log is registered only when its lines would be written: no cost otherwise.
-  if (logger.enabled('info')) app.use('*', requestLogger({ logger }))
+  // One middleware for logs and metrics, registered only when one of them is wanted: no cost otherwise.
+  if (logger.enabled('info') || metrics) app.use('*', requestLogger({ logger, metrics }))
   app.use('*', securityHeaders())
   if (apiToken !== undefined) app.use('*', tokenAuth({ token: apiToken }))
+  // Registered after the token check: /metrics and /stats need the token as the API does.
+  if (metrics) app.route('/', metricsRoutes({ metrics })).route('/', statsRoutes({ metrics, localTier: cache.local.name }))
   // On fetch itself, which app.request() calls too: servers and tests both get the limit, the hot path no middleware.
   app.fetch = limitConcurrency(app.fetch, {
     maxInFlight: maxConcurrentRequests,

@@ -1,4 +1,5 @@
 import memjs from 'memjs'
+import { Registry } from 'prom-client'
 import { IoRedisStore } from './cache/redis-store.ts'
 import { ObservedRedisStore } from './cache/observed-redis-store.ts'
 import { createRedisClient, type RedisClient } from './cache/redis-client.ts'
@@ -12,6 +13,7 @@ import { TieredCache } from './cache/tiered-cache.ts'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
+import { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { serve, type HttpServer } from './server/http-server.ts'
 import { isPoolWorker, reportListening, runWorkerPool } from './server/worker-pool.ts'
 import { startInvalidations } from './cache/start-invalidations.ts'
@@ -94,11 +96,18 @@ async function main(): Promise<void> {
     available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
   )
   const local = createLocalTier(config, logger)
+  const metrics = new ProxyMetrics({ registry: new Registry(), localSize: local instanceof MemoryTier ? () => local.size : undefined })
   const cache = new TieredCache({
     local,
     redis,
     redisTtlSeconds: config.redisTtlSeconds,
-    events: { onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }) },
+    events: {
+      ...metrics.cacheEvents,
+      onLocalError: (operation, error) => {
+        metrics.cacheEvents.onLocalError(operation, error)
+        logger.debug('local tier error', { tier: local.name, operation, error })
+      },
+    },
   })
   const invalidations = startInvalidations({ config, data: redisClient, cache, logger })
   const probeReadiness = createReadinessProbe({ redis, local, timeoutMs: config.redisTimeoutMs, localSuspended: () => cache.localSuspended })
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
     maxValueBytes: config.maxValueBytes,
     maxConcurrentRequests: config.maxConcurrentRequests,
     apiToken: config.apiToken,
+    metrics,
   })
 
   // Signals are handled from here on: a stop while waiting for Redis at boot is graceful too.

@@ -32,9 +32,21 @@ export interface WriteOutcome {
   readonly steps: readonly TierStep[]
 }
 
+/** State of a circuit breaker in front of a tier. */
+export type BreakerState = 'closed' | 'half_open' | 'open'
+
+/** Hooks for metrics and logs; the orchestrator knows nothing of what listens. */
 export interface TieredCacheEvents {
   /** A local-tier operation failed; the request went on without it. */
   onLocalError?(operation: string, error: unknown): void
+  /** One tier was asked for a key on a read: hit, miss, or error (bypassed). */
+  onLookup?(tier: Tier, outcome: TierStep['outcome']): void
+  /** A Redis command failed (unavailable, timed out); the error goes on to the caller. */
+  onRedisError?(operation: string, error: unknown): void
+  /** Redis said a key changed (`key`), or that every local copy must go (`null`). */
+  onInvalidation?(key: string | null): void
+  /** A circuit breaker in front of a tier changed state; called by whoever owns the breaker. */
+  onBreakerStateChange?(tier: Tier, state: BreakerState): void
 }
 
 export interface TieredCacheOptions {
@@ -103,7 +115,9 @@ export class TieredCache {
     if (this.localInUse) {
       const started = performance.now()
       const { value, failed } = await this.localCall('get', () => this.local.get(key))
-      steps.push({ tier: 'local', outcome: failed ? 'error' : value === undefined ? 'miss' : 'hit', durationMs: performance.now() - started })
+      const outcome = failed ? 'error' : value === undefined ? 'miss' : 'hit'
+      steps.push({ tier: 'local', outcome, durationMs: performance.now() - started })
+      this.events.onLookup?.('local', outcome)
       if (value !== undefined) return { key, value, source: 'local', steps }
     } else if (this.hasLocalTier) {
       // Suspended, not absent: the answer keeps the tier's line (a miss), as the seed's messages expect.
@@ -112,6 +126,7 @@ export class TieredCache {
     const started = performance.now()
     const value = await this.readRedis(key)
     steps.push({ tier: 'redis', outcome: value === null ? 'miss' : 'hit', durationMs: performance.now() - started })
+    this.events.onLookup?.('redis', value === null ? 'miss' : 'hit')
     return { key, value: value ?? undefined, source: value === null ? undefined : 'redis', steps }
   }
 
@@ -160,12 +175,14 @@ export class TieredCache {
 
   /** The key changed in Redis behind our back: drop the local copy and any read in flight. */
   async invalidate(key: string): Promise<void> {
+    this.events.onInvalidation?.(key)
     this.versions.invalidate(key)
     await this.localCall('delete', () => this.local.delete(key))
   }
 
   /** Invalidations may have been missed: forget everything held locally. */
   async invalidateAll(): Promise<void> {
+    this.events.onInvalidation?.(null)
     this.versions.invalidateAll()
     await this.localCall('clear', () => this.local.clear())
   }
@@ -181,10 +198,10 @@ export class TieredCache {
   private async readRedisAndFill(key: string): Promise<string | null> {
     const stamp = this.versions.begin(key)
     try {
-      if (!this.localInUse) return await this.redis.get(key)
+      if (!this.localInUse) return await this.reportRedisErrors('get', () => this.redis.get(key))
       // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire
       // cycle reaches the key, measured here at over 15 s late with 200k keys holding a TTL (the default).
-      const { value, ttlMs } = await this.redis.getWithTtl(key)
+      const { value, ttlMs } = await this.reportRedisErrors('get', () => this.redis.getWithTtl(key))
       // An answer overtaken by a write or an invalidation must not become the local copy.
       if (value !== null && ttlMs !== GONE && this.localInUse && this.versions.isCurrent(key, stamp)) {
         await this.localCall('set', () => this.local.set(key, value, ttlMs === NO_EXPIRY ? undefined : ttlMs / 1000))
@@ -195,12 +212,23 @@ export class TieredCache {
     }
   }
 
+  /** Tells the events when Redis fails; the error goes on to the caller. */
+  private async reportRedisErrors<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) this.events.onRedisError?.(operation, error)
+      throw error
+    }
+  }
+
   /** Runs a Redis write; when its outcome is unknown, the local copy may be ahead of Redis, so drop it. */
   private async redisWrite<T>(key: string, write: () => Promise<T>): Promise<T> {
     try {
       return await write()
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
+        this.events.onRedisError?.('write', error)
         this.versions.invalidate(key)
         await this.localCall('delete', () => this.local.delete(key))
       }

@@ -3,6 +3,7 @@ import type { TieredCache } from '../cache/tiered-cache.ts'
 import { ApiError } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { bodyKind, readFormField, readJson } from '../http/read-body.ts'
 import { queryKey } from '../http/request-key.ts'
 import { sameOriginForms } from '../http/same-origin-forms.ts'
@@ -10,6 +11,7 @@ import { checkKey, checkValue } from '../http/validation.ts'
 import { checkValueSize } from '../http/value-limit.ts'
 import { FormPage } from '../views/form-page.tsx'
 import { ResultPage } from '../views/result-page.tsx'
+import { refuseFormInput } from './form-input.tsx'
 import { foundBody, readMessage, writtenBody } from './seed-messages.ts'
 
 export interface SeedRoutesOptions {
@@ -49,7 +51,7 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
   return new Hono<AppEnv>()
     .get('/', async (c) => {
       const key = queryKey(c)
-      if (key === undefined) return c.html(<FormPage />)
+      if (key === undefined) return htmlPage(c, <FormPage />)
       const outcome = await cache.read(key)
       c.set('tier', outcome.source ?? 'none')
       if (outcome.value === undefined) return c.json({ message: readMessage(outcome) }, 404)
@@ -57,18 +59,26 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
     })
     .post('/', formsFromThisOrigin, limitBody, async (c) => {
       if (bodyKind(c) !== 'form') throw new ApiError(415, 'unsupported_media_type', 'Post the Get form as a form (get_key), or use GET /?key=.')
-      const key = checkKey(await readFormField(c, 'get_key'))
+      const typed = await readFormField(c, 'get_key')
+      const refused = refuseFormInput(c, { get_key: typed }, { get_key: () => checkKey(typed) })
+      if (refused) return refused
+      const key = typed!
       const outcome = await cache.read(key)
       c.set('tier', outcome.source ?? 'none')
-      return c.html(<ResultPage action="get" keyName={key} value={outcome.value} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
+      return htmlPage(c, <ResultPage action="get" keyName={key} value={outcome.value} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
     })
     .post('/set', formsFromThisOrigin, limitBody, async (c) => {
       if (bodyKind(c) === 'form') {
-        const key = checkKey(await readFormField(c, 'key_to_save'))
-        const value = checkValue((await readFormField(c, 'retrieved_value')) ?? '')
-        checkValueSize(value, maxValueBytes)
+        const typedKey = await readFormField(c, 'key_to_save')
+        const value = (await readFormField(c, 'retrieved_value')) ?? ''
+        const refused = refuseFormInput(c, { key_to_save: typedKey, retrieved_value: value }, {
+          key_to_save: () => checkKey(typedKey),
+          retrieved_value: () => checkValueSize(checkValue(value), maxValueBytes),
+        })
+        if (refused) return refused
+        const key = typedKey!
         const outcome = await cache.write(key, value)
-        return c.html(<ResultPage action="set" keyName={key} value={value} steps={outcome.steps} />)
+        return htmlPage(c, <ResultPage action="set" keyName={key} value={value} steps={outcome.steps} created={outcome.created} />)
       }
       const pairs = parsePairs(await readJson(c), maxValueBytes)
       const outcomes = await Promise.all(pairs.map(([key, value]) => cache.write(key, value)))

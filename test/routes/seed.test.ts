@@ -100,7 +100,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
       res = await f.app.request('/', form({ get_key: script }))
       page = await res.text()
       expect(res.status).toBe(200)
-      expect(page).toContain('Local cache: key found')
+      expect(page).toMatch(/Local cache<\/span><span class="outcome">hit: key found/)
       expect(page.split(escaped).length - 1).toBe(2)
       expect(page).not.toContain('<script')
 

@@ -1,0 +1,105 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client'
+import type { BreakerState, Tier, TieredCacheEvents, TierStep } from '../cache/tiered-cache.ts'
+import { TrafficHistory } from './traffic-history.ts'
+
+export interface ProxyMetricsOptions {
+  /** Where the metrics live; main.ts creates it, tests make their own. */
+  registry: Registry
+  /** Entries held by the local tier, read at scrape time; leave out when the tier cannot tell. */
+  localSize?: () => number
+  /** Process metrics (memory, CPU, event-loop lag); off in tests that build many apps. */
+  processMetrics?: boolean
+  traffic?: TrafficHistory
+}
+
+export type LookupCounts = Record<Tier, Record<TierStep['outcome'], number>>
+
+const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
+// Seconds: a local hit takes tens of microseconds, a Redis timeout a second or more.
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+/** What the proxy tells Prometheus, plus the plain counts the /stats page draws. */
+export class ProxyMetrics {
+  readonly registry: Registry
+  readonly traffic: TrafficHistory
+  /** Hooks to pass to TieredCache (merge them with your own). */
+  readonly cacheEvents: Required<TieredCacheEvents>
+  readonly startedAt = Date.now()
+  private readonly lookups: LookupCounts = { local: { hit: 0, miss: 0, error: 0 }, redis: { hit: 0, miss: 0, error: 0 } }
+  private readonly requests: Counter<'method' | 'route' | 'status'>
+  private readonly latency: Histogram<'method' | 'route'>
+  private readonly breaker: Gauge<'tier'>
+  /** prom-client hashes labels on every `.labels()`; keep the children instead. */
+  private readonly requestSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'method' | 'route'> }>()
+
+  constructor({ registry, localSize, processMetrics = true, traffic = new TrafficHistory() }: ProxyMetricsOptions) {
+    this.registry = registry
+    this.traffic = traffic
+    const registers = [registry]
+    if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'redis_proxy_' })
+
+    this.requests = new Counter({ name: 'redis_proxy_http_requests_total', help: 'HTTP requests answered, by route pattern and status.', labelNames: ['method', 'route', 'status'], registers })
+    this.latency = new Histogram({ name: 'redis_proxy_http_request_duration_seconds', help: 'Time to answer, by route pattern.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers })
+    const lookups = new Counter({ name: 'redis_proxy_cache_lookups_total', help: 'Reads asked of each tier, by result (hit, miss, error).', labelNames: ['tier', 'result'], registers })
+    const tierErrors = new Counter({ name: 'redis_proxy_tier_errors_total', help: 'Failed tier operations, by kind (timeout or error).', labelNames: ['tier', 'operation', 'kind'], registers })
+    const invalidations = new Counter({ name: 'redis_proxy_invalidations_total', help: 'Invalidations received from Redis: one key, or all local copies.', labelNames: ['scope'], registers })
+    this.breaker = new Gauge({ name: 'redis_proxy_circuit_breaker_state', help: 'Circuit breaker in front of each tier: 0 closed, 1 half-open, 2 open.', labelNames: ['tier'], registers })
+    for (const tier of ['local', 'redis'] as const) {
+      this.breaker.labels(tier).set(0)
+      for (const result of ['hit', 'miss'] as const) lookups.labels(tier, result).inc(0)
+    }
+    for (const scope of ['key', 'all']) invalidations.labels(scope).inc(0)
+    if (localSize) {
+      new Gauge({ name: 'redis_proxy_local_entries', help: 'Entries held by the local tier.', registers, collect() { this.set(localSize()) } })
+    }
+
+    this.cacheEvents = {
+      onLookup: (tier, outcome) => {
+        this.lookups[tier][outcome]++
+        lookups.labels(tier, outcome).inc()
+      },
+      onLocalError: (operation, error) => tierErrors.labels('local', operation, errorKind(error)).inc(),
+      onRedisError: (operation, error) => tierErrors.labels('redis', operation, errorKind(error)).inc(),
+      onInvalidation: (key) => invalidations.labels(key === null ? 'all' : 'key').inc(),
+      onBreakerStateChange: (tier, state) => this.setBreakerState(tier, state),
+    }
+  }
+
+  /** One answered request; `route` is the matched pattern (`/v1/keys/:key`), never the raw path. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const knownMethod = KNOWN_METHODS.has(method) ? method : 'OTHER'
+    const id = `${knownMethod} ${route} ${status}`
+    let series = this.requestSeries.get(id)
+    if (!series) {
+      series = { count: this.requests.labels(knownMethod, route, String(status)), latency: this.latency.labels(knownMethod, route) }
+      this.requestSeries.set(id, series)
+    }
+    series.count.inc()
+    series.latency.observe(seconds)
+    this.traffic.record()
+  }
+
+  setBreakerState(tier: Tier, state: BreakerState): void {
+    this.breaker.labels(tier).set(BREAKER_VALUES[state])
+  }
+
+  /** Reads per tier since start, by result. */
+  lookupCounts(): LookupCounts {
+    return { local: { ...this.lookups.local }, redis: { ...this.lookups.redis } }
+  }
+
+  /** The Prometheus text exposition. */
+  scrape(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+}
+
+function errorKind(error: unknown): 'timeout' | 'error' {
+  const text = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : String(error)
+  return /timed? ?out|timeout/i.test(text) ? 'timeout' : 'error'
+}
