@@ -28,8 +28,8 @@ export function requestLogger({ logger, metrics, newRequestId = requestIdGenerat
   return async function logRequest(c, next) {
     const started = performance.now()
     const requestId = acceptedRequestId(c.req.header('x-request-id')) ?? newRequestId()
-    c.header('X-Request-Id', requestId)
     await next()
+    setResponseHeader(c, 'X-Request-Id', requestId)
     const durationMs = performance.now() - started
     const route = routeOf(c)
     const status = c.res.status
@@ -49,8 +49,19 @@ export function requestLogger({ logger, metrics, newRequestId = requestIdGenerat
   }
 }
 
+type AppContext = Parameters<MiddlewareHandler<AppEnv>>[0]
+
+/** Sets a header on the finished response in place; `c.header()` before `next()` would push every c.json() onto Hono's slower path. */
+function setResponseHeader(c: AppContext, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value)
+  } catch {
+    c.header(name, value) // immutable headers (a proxied Response): Hono copies the response
+  }
+}
+
 /** The pattern of the route that answered (`/v1/keys/:key`), not the raw path. */
-function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+function routeOf(c: AppContext): string {
   const routes = matchedRoutes(c)
   const last = routes[routes.length - 1]
   // Only middleware matched (e.g. `*`): the not-found handler answered.

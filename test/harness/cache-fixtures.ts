@@ -9,7 +9,8 @@ import { MemoryTier } from '../../src/cache/memory-tier.ts'
 import { NoLocalTier } from '../../src/cache/no-local-tier.ts'
 import { TieredCache } from '../../src/cache/tiered-cache.ts'
 import { redisOptions } from '../../src/cache/redis-client.ts'
-import { createLogger } from '../../src/logger.ts'
+import { createLogger, type Logger } from '../../src/logger.ts'
+import type { ProxyMetrics } from '../../src/metrics/proxy-metrics.ts'
 import type { ServiceProcess } from './service-process.ts'
 
 /** A fail-fast ioredis client like the proxy's, on a test server. */
@@ -54,19 +55,23 @@ export interface AppFixtureOptions {
   apiToken?: string
   /** Receives the app's log output (JSON lines); without it the log is silent. */
   logWrite?: (chunk: string) => void
+  /** A logger of the test's own, instead of logWrite's. */
+  logger?: Logger
+  /** Wires its cache events too, as main.ts does. */
+  metrics?: ProxyMetrics
 }
 
 /** The app wired as main.ts wires it, on test servers, for `app.request()` tests. */
 export function appFixture(
   redisServer: ServiceProcess,
   local: LocalTier,
-  { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024, apiToken, logWrite }: AppFixtureOptions = {},
+  { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024, apiToken, logWrite, logger, metrics }: AppFixtureOptions = {},
 ): AppFixture {
   const redis = redisClientFor(redisServer)
   const store = new IoRedisStore(redis)
-  const cache = new TieredCache({ local, redis: store, redisTtlSeconds })
-  const logger = logWrite ? createLogger({ level: 'debug', write: logWrite, maxBufferBytes: 0 }) : createLogger({ level: 'silent' })
-  const app = createApp({ cache, logger, maxValueBytes, maxConcurrentRequests, apiToken, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
+  const cache = new TieredCache({ local, redis: store, redisTtlSeconds, events: metrics?.cacheEvents })
+  logger ??= logWrite ? createLogger({ level: 'debug', write: logWrite, maxBufferBytes: 0 }) : createLogger({ level: 'silent' })
+  const app = createApp({ cache, logger, maxValueBytes, maxConcurrentRequests, apiToken, metrics, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
   return {
     app,
     cache,

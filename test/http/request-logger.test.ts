@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { acceptedRequestId, requestIdGenerator } from '../../src/http/request-id.ts'
+import { createLogger } from '../../src/logger.ts'
+import { appFixture, localTierFor, type AppFixture } from '../harness/cache-fixtures.ts'
+import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+
+let redis: ServiceProcess
+let f: AppFixture
+let written = ''
+beforeAll(async () => {
+  redis = await startRedis()
+  // Unbuffered for the test: each line is written as soon as it is logged.
+  const logger = createLogger({ level: 'info', write: (chunk) => (written += chunk), maxBufferBytes: 0 })
+  f = appFixture(redis, localTierFor('memory'), { logger })
+})
+afterAll(async () => {
+  await f.close()
+  await redis.stop()
+})
+
+const lines = () => written.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+
+describe('the request log', () => {
+  test('one line per request: id, method, route pattern, status, duration, tier; keys but never values', async () => {
+    written = ''
+    await f.app.request('/set', { method: 'POST', body: '{"log-key":"secret value"}', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer tok-123' } })
+    const res = await f.app.request('/?key=log-key')
+    await f.app.request('/v1/keys/other%20key')
+    const [set, get, api] = lines()
+    expect(set).toMatchObject({ level: 'info', msg: 'request', method: 'POST', route: '/set', status: 200 })
+    expect(get).toMatchObject({ method: 'GET', route: '/', path: '/', key: 'log-key', status: 200, tier: 'local' })
+    expect(get.requestId).toBe(res.headers.get('x-request-id'))
+    expect(api).toMatchObject({ method: 'GET', route: '/v1/keys/:key', status: 404, tier: 'none' })
+    expect(typeof get.durationMs).toBe('number')
+    expect(new Set([set.requestId, get.requestId, api.requestId]).size).toBe(3)
+    expect(written).not.toContain('secret value')
+    expect(written).not.toContain('tok-123')
+  })
+
+  test('a sane X-Request-Id is kept and returned; anything else is replaced', async () => {
+    written = ''
+    let res = await f.app.request('/healthz', { headers: { 'X-Request-Id': 'edge-7f3a:42' } })
+    expect(res.headers.get('x-request-id')).toBe('edge-7f3a:42')
+    res = await f.app.request('/healthz', { headers: { 'X-Request-Id': 'has space {"json":1}' } })
+    const replaced = res.headers.get('x-request-id')
+    expect(replaced).not.toBe('has space {"json":1}')
+    expect(replaced).toMatch(/^[a-z0-9]+-[a-z0-9]+$/)
+    expect(lines().map((line) => line.requestId)).toEqual(['edge-7f3a:42', replaced])
+  })
+
+  test('request ids: bounded and printable ones accepted, unique ones made', () => {
+    expect(acceptedRequestId('0f8fad5b-d9cb-469f-a165-70867728950e')).toBeDefined()
+    expect(acceptedRequestId('x'.repeat(129))).toBeUndefined()
+    expect(acceptedRequestId('a\nb')).toBeUndefined()
+    expect(acceptedRequestId('')).toBeUndefined()
+    const next = requestIdGenerator('p')
+    expect([next(), next(), next()]).toEqual(['p-1', 'p-2', 'p-3'])
+  })
+
+  test('LOG_LEVEL=warn writes no request lines', async () => {
+    let quiet = ''
+    const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }) })
+    try {
+      await g.app.request('/?key=x')
+      expect(quiet).toBe('')
+    } finally {
+      await g.close()
+    }
+  })
+})

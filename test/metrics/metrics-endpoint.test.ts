@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Registry } from 'prom-client'
+import { MemoryTier } from '../../src/cache/memory-tier.ts'
+import { ProxyMetrics } from '../../src/metrics/proxy-metrics.ts'
+import { appFixture, type AppFixture } from '../harness/cache-fixtures.ts'
+import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { parseExposition } from './exposition.ts'
+
+let redis: ServiceProcess
+let f: AppFixture
+let metrics: ProxyMetrics
+beforeAll(async () => {
+  redis = await startRedis()
+  const local = new MemoryTier({ capacity: 100, ttlSeconds: 60 })
+  metrics = new ProxyMetrics({ registry: new Registry(), localSize: () => local.size })
+  f = appFixture(redis, local, { metrics })
+})
+afterAll(async () => {
+  await f.close()
+  await redis.stop()
+})
+
+async function scrape() {
+  const res = await f.app.request('/metrics')
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4')
+  return parseExposition(await res.text())
+}
+
+describe('GET /metrics', () => {
+  test('parses as the Prometheus text format and names what operators look for', async () => {
+    const { types } = await scrape()
+    expect(Object.fromEntries([...types].filter(([name]) => !name.includes('process_') && !name.includes('nodejs_')))).toEqual({
+      redis_proxy_http_requests_total: 'counter',
+      redis_proxy_http_request_duration_seconds: 'histogram',
+      redis_proxy_cache_lookups_total: 'counter',
+      redis_proxy_tier_errors_total: 'counter',
+      redis_proxy_invalidations_total: 'counter',
+      redis_proxy_circuit_breaker_state: 'gauge',
+      redis_proxy_local_entries: 'gauge',
+    })
+    expect(types.get('redis_proxy_process_resident_memory_bytes')).toBe('gauge')
+    expect(types.get('redis_proxy_nodejs_eventloop_lag_seconds')).toBe('gauge')
+  })
+
+  test('counters move with requests, labelled by route pattern, not by path', async () => {
+    const before = (await scrape()).samples
+    const route = (status: number) => `redis_proxy_http_requests_total{method="GET",route="/v1/keys/:key",status="${status}"}`
+    await f.app.request('/v1/keys/m1', { method: 'PUT', body: '{"value":"v"}', headers: { 'Content-Type': 'application/json' } })
+    await f.cache.local.delete('m1')
+    expect((await f.app.request('/v1/keys/m1')).status).toBe(200) // local miss, Redis hit
+    expect((await f.app.request('/v1/keys/m1')).status).toBe(200) // local hit
+    expect((await f.app.request('/v1/keys/m2-absent')).status).toBe(404)
+    await f.app.request('/no/such/route/123')
+    await f.cache.invalidate('m1')
+
+    const after = (await scrape()).samples
+    const moved = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0)
+    expect(moved(route(200))).toBe(2)
+    expect(moved(route(404))).toBe(1)
+    expect(moved('redis_proxy_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1)
+    expect(moved('redis_proxy_http_request_duration_seconds_count{method="GET",route="/v1/keys/:key"}')).toBe(3)
+    expect(moved('redis_proxy_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/v1/keys/:key"}')).toBe(3)
+    expect(moved('redis_proxy_cache_lookups_total{tier="local",result="hit"}')).toBe(1)
+    expect(moved('redis_proxy_cache_lookups_total{tier="local",result="miss"}')).toBe(2)
+    expect(moved('redis_proxy_cache_lookups_total{tier="redis",result="hit"}')).toBe(1)
+    expect(moved('redis_proxy_cache_lookups_total{tier="redis",result="miss"}')).toBe(1)
+    expect(moved('redis_proxy_invalidations_total{scope="key"}')).toBe(1)
+    expect([...after.keys()].some((series) => series.includes('m1') || series.includes('/no/such'))).toBe(false)
+    expect(after.get('redis_proxy_local_entries')).toBe(0)
+  })
+
+  test('the breaker gauge follows the hook the fault handling calls', async () => {
+    metrics.cacheEvents.onBreakerStateChange('redis', 'open')
+    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="redis"}')).toBe(2)
+    metrics.setBreakerState('redis', 'closed')
+    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="redis"}')).toBe(0)
+  })
+
+  test('a Redis that stops answering shows as timeouts on the Redis tier', async () => {
+    redis.freeze()
+    try {
+      expect((await f.app.request('/v1/keys/frozen')).status).toBe(503)
+    } finally {
+      redis.resume()
+    }
+    expect((await scrape()).samples.get('redis_proxy_tier_errors_total{tier="redis",operation="get",kind="timeout"}')).toBe(1)
+  })
+})
