@@ -7,6 +7,7 @@ const WIDTH = 600
 const HEIGHT = 160
 const PAD_LEFT = 44
 const PAD_BOTTOM = 20
+const PAD_TOP = 10
 
 /** Round the top of the scale up to 1, 2 or 5 times a power of ten. */
 function niceCeiling(value: number): number {
@@ -19,15 +20,16 @@ function niceCeiling(value: number): number {
 export function RateChart({ perSecond }: RateChartProps) {
   const top = niceCeiling(Math.max(0, ...perSecond))
   const plotWidth = WIDTH - PAD_LEFT
-  const plotHeight = HEIGHT - PAD_BOTTOM
+  const plotHeight = HEIGHT - PAD_BOTTOM - PAD_TOP
   const step = plotWidth / Math.max(1, perSecond.length - 1)
-  const points = perSecond.map((count, i) => `${(PAD_LEFT + i * step).toFixed(1)},${(plotHeight - (count / top) * plotHeight).toFixed(1)}`)
-  const area = `M${PAD_LEFT},${plotHeight} L${points.join(' L')} L${WIDTH},${plotHeight} Z`
+  const points = perSecond.map((count, i) => `${(PAD_LEFT + i * step).toFixed(1)},${(PAD_TOP + plotHeight - (count / top) * plotHeight).toFixed(1)}`)
+  const bottom = PAD_TOP + plotHeight
+  const area = `M${PAD_LEFT},${bottom} L${points.join(' L')} L${WIDTH},${bottom} Z`
   const peak = Math.max(0, ...perSecond)
   return (
     <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`Requests per second over the last ${perSecond.length} seconds; peak ${peak}.`}>
       {[0, 0.5, 1].map((fraction) => {
-        const y = plotHeight - fraction * plotHeight
+        const y = bottom - fraction * plotHeight
         return (
           <g>
             <line x1={PAD_LEFT} x2={WIDTH} y1={y} y2={y} class="grid" />
@@ -50,5 +52,6 @@ export function RateChart({ perSecond }: RateChartProps) {
 }
 
 function formatCount(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(value % 1000 === 0 ? 0 : 1)}k` : String(Math.round(value))
+  if (value >= 1000) return `${(value / 1000).toFixed(value % 1000 === 0 ? 0 : 1)}k`
+  return Number.isInteger(value) ? String(value) : value.toFixed(1)
 }

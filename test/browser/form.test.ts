@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { ROOT, startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { launchChromium } from './chromium.ts'
+
+// `UPDATE_SCREENSHOTS=1 npm run screenshots` refreshes the pictures in docs/ that the README shows.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : undefined
+
+// Page loads on a busy 2-core machine: generous bounds.
+const TEST_TIMEOUT_MS = 20_000
+
+let redis: ServiceProcess
+let proxy: ProxyProcess
+let browser: Awaited<ReturnType<typeof launchChromium>>
+let page: Page
+beforeAll(async () => {
+  redis = await startRedis()
+  ;[proxy, browser] = await Promise.all([startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}` }), launchChromium({ javaScriptEnabled: false })])
+  page = await browser.context.newPage()
+}, 30_000)
+afterAll(async () => {
+  await browser?.close()
+  await proxy?.stop()
+  await redis?.stop()
+})
+
+const setForm = () => page.getByRole('group', { name: 'Set a key' })
+const getForm = () => page.getByRole('group', { name: 'Get a key' })
+
+async function setKey(key: string, value: string) {
+  await page.goto(proxy.url)
+  await setForm().getByLabel('Key').fill(key)
+  await setForm().getByLabel('Value').fill(value)
+  await setForm().getByRole('button', { name: 'Set' }).click()
+}
+
+async function getKey(key: string) {
+  await page.goto(proxy.url)
+  await getForm().getByLabel('Key').fill(key)
+  await getForm().getByRole('button', { name: 'Get' }).click()
+}
+
+const shown = (term: string) => page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]')
+
+describe('the form in Chromium, without JavaScript', () => {
+  test('set a key, get it back, overwrite it: each page says what happened', async () => {
+    if (SCREENSHOTS) {
+      await page.goto(proxy.url)
+      await page.screenshot({ path: join(SCREENSHOTS, 'form.png'), fullPage: true })
+    }
+    await setKey('city', 'Lahore')
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Key saved')
+    await expect(shown('Value').textContent()).resolves.toBe('Lahore')
+
+    await getKey('city')
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Key found')
+    await expect(shown('Key').textContent()).resolves.toBe('city')
+    await expect(shown('Value').textContent()).resolves.toBe('Lahore')
+    const path = page.getByRole('list', { name: 'Lookup path' })
+    await expect(path.locator('li.hit').textContent()).resolves.toMatch(/^Local cachehit: key found[\d.<\s]+ms$/)
+
+    await setKey('city', 'Karachi')
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Key overwritten')
+    await expect(page.getByRole('status').textContent()).resolves.toContain('already had a value; it has been replaced')
+    await getKey('city')
+    await expect(shown('Value').textContent()).resolves.toBe('Karachi')
+  }, TEST_TIMEOUT_MS)
+
+  test('an empty key is refused in words, next to the field, with what was typed kept', async () => {
+    await setKey('', 'some value')
+    const key = setForm().getByLabel('Key')
+    await expect(key.getAttribute('aria-invalid')).resolves.toBe('true')
+    const errorId = await key.getAttribute('aria-describedby')
+    await expect(page.locator(`#${errorId}`).textContent()).resolves.toBe('Please enter a key; it cannot be empty.')
+    await expect(setForm().getByLabel('Value').inputValue()).resolves.toBe('some value')
+    // The message sits right under the Key field, before the Value label.
+    const [errorBox, valueBox] = await Promise.all([page.locator(`#${errorId}`).boundingBox(), setForm().getByLabel('Value').boundingBox()])
+    expect(errorBox!.y).toBeLessThan(valueBox!.y)
+  }, TEST_TIMEOUT_MS)
+
+  test('a value with markup is shown as text, never as markup', async () => {
+    await setKey('markup <i>key</i>', '<b>bold</b> & <script>document.title="x"</script>')
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'result.png'), fullPage: true })
+    await getKey('markup <i>key</i>')
+    await expect(shown('Value').textContent()).resolves.toBe('<b>bold</b> & <script>document.title="x"</script>')
+    await expect(shown('Value').locator('b, script').count()).resolves.toBe(0)
+    await expect(shown('Key').textContent()).resolves.toBe('markup <i>key</i>')
+    await expect(page.title()).resolves.toBe('Key found · RedisProxyServer')
+  }, TEST_TIMEOUT_MS)
+
+  test('the stats page draws its chart', async () => {
+    await page.goto(`${proxy.url}/stats`)
+    await expect(page.getByRole('img', { name: /Requests per second over the last 120 seconds/ }).isVisible()).resolves.toBe(true)
+    await expect(page.getByRole('img', { name: /Local cache \(memory\): [\d.]+ % hits/ }).isVisible()).resolves.toBe(true)
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'stats.png'), fullPage: true })
+  }, TEST_TIMEOUT_MS)
+})
