@@ -48,7 +48,9 @@ export function createLogger({ level, write = (chunk) => process.stdout.write(ch
 
   const emit = (lineLevel: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return
-    buffer += JSON.stringify({ time: now(), level: lineLevel, msg: message, ...fields }, errorReplacer) + '\n'
+    const record = { time: now(), level: lineLevel, msg: message, ...fields }
+    // A replacer function takes JSON.stringify off its fast path: use it only for lines that carry an Error.
+    buffer += (holdsError(fields) ? JSON.stringify(record, errorReplacer) : JSON.stringify(record)) + '\n'
     if (buffer.length >= maxBufferBytes || lineLevel === 'error') flush()
     else if (!scheduled) {
       scheduled = true
@@ -65,6 +67,12 @@ export function createLogger({ level, write = (chunk) => process.stdout.write(ch
     error: (message, fields) => emit('error', message, fields),
     flush,
   }
+}
+
+function holdsError(fields: LogFields | undefined): boolean {
+  if (fields === undefined) return false
+  for (const key in fields) if (fields[key] instanceof Error) return true
+  return false
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {
