@@ -26,7 +26,7 @@ const STORE_CLOSE_GRACE_MS = 3_000
 /** A Memcached on the network answers in well under a millisecond; one that takes this long is treated as down. */
 const MEMCACHED_TIMEOUT_MS = 150
 
-function createLocalTier(config: Config, logger: Logger): LocalTier {
+function createLocalTier(config: Config, logger: Logger, metrics: ProxyMetrics): LocalTier {
   switch (config.localCache) {
     case 'memory':
       return new MemoryTier({ capacity: config.localCapacity, ttlSeconds: config.localTtlSeconds })
@@ -40,12 +40,16 @@ function createLocalTier(config: Config, logger: Logger): LocalTier {
         keepAlive: true,
         logger: { log: (...args: unknown[]) => logger.debug('memcached client', { detail: args.map(String).join(' ') }) },
       })
+      metrics.setBreakerState('local', 'closed')
       return new GuardedLocalTier({
         tier: new MemcachedTier({ client, ttlSeconds: config.localTtlSeconds }),
         // A little above memjs' own timeout, which then tears the stalled connection down first.
         callTimeoutMs: MEMCACHED_TIMEOUT_MS + 50,
-        onStateChange: ({ tier, to, reason }) =>
-          to === 'open' ? logger.warn('local tier bypassed', { tier, reason }) : logger.info('local tier in use again', { tier, reason }),
+        onStateChange: ({ tier, to, reason }) => {
+          metrics.setBreakerState('local', to)
+          if (to === 'open') logger.warn('local tier bypassed', { tier, reason })
+          else logger.info('local tier in use again', { tier, reason })
+        },
       })
     }
     case 'none':
@@ -95,8 +99,8 @@ async function main(): Promise<void> {
   const redis = new ObservedRedisStore(new IoRedisStore(redisClient), ({ available, error }) =>
     available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
   )
-  const local = createLocalTier(config, logger)
-  const metrics = new ProxyMetrics({ registry: new Registry(), localSize: local instanceof MemoryTier ? () => local.size : undefined })
+  const metrics = new ProxyMetrics({ registry: new Registry(), localSize: config.localCache === 'memory' ? () => (local instanceof MemoryTier ? local.size : 0) : undefined })
+  const local = createLocalTier(config, logger, metrics)
   const cache = new TieredCache({
     local,
     redis,

@@ -32,9 +32,6 @@ export interface WriteOutcome {
   readonly steps: readonly TierStep[]
 }
 
-/** State of a circuit breaker in front of a tier. */
-export type BreakerState = 'closed' | 'half_open' | 'open'
-
 /** Hooks for metrics and logs; the orchestrator knows nothing of what listens. */
 export interface TieredCacheEvents {
   /** A local-tier operation failed; the request went on without it. */
@@ -45,8 +42,6 @@ export interface TieredCacheEvents {
   onRedisError?(operation: string, error: unknown): void
   /** Redis said a key changed (`key`), or that every local copy must go (`null`). */
   onInvalidation?(key: string | null): void
-  /** A circuit breaker in front of a tier changed state; called by whoever owns the breaker. */
-  onBreakerStateChange?(tier: Tier, state: BreakerState): void
 }
 
 export interface TieredCacheOptions {

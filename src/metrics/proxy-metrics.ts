@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client'
-import type { BreakerState, Tier, TieredCacheEvents, TierStep } from '../cache/tiered-cache.ts'
+import type { CircuitState } from '../cache/guarded-local-tier.ts'
+import type { Tier, TieredCacheEvents, TierStep } from '../cache/tiered-cache.ts'
 import { TrafficHistory } from './traffic-history.ts'
 
 export interface ProxyMetricsOptions {
@@ -14,7 +15,7 @@ export interface ProxyMetricsOptions {
 
 export type LookupCounts = Record<Tier, Record<TierStep['outcome'], number>>
 
-const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
+const BREAKER_VALUES: Record<CircuitState, number> = { closed: 0, probing: 1, open: 2 }
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
 // Seconds: a local hit takes tens of microseconds, a Redis timeout a second or more.
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -42,11 +43,10 @@ export class ProxyMetrics {
     this.requests = new Counter({ name: 'redis_proxy_http_requests_total', help: 'HTTP requests answered, by route pattern and status.', labelNames: ['method', 'route', 'status'], registers })
     this.latency = new Histogram({ name: 'redis_proxy_http_request_duration_seconds', help: 'Time to answer, by route pattern.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers })
     const lookups = new Counter({ name: 'redis_proxy_cache_lookups_total', help: 'Reads asked of each tier, by result (hit, miss, error).', labelNames: ['tier', 'result'], registers })
-    const tierErrors = new Counter({ name: 'redis_proxy_tier_errors_total', help: 'Failed tier operations, by kind (timeout or error).', labelNames: ['tier', 'operation', 'kind'], registers })
+    const tierErrors = new Counter({ name: 'redis_proxy_tier_errors_total', help: 'Failed tier operations, by kind: timeout, skipped (circuit open) or error.', labelNames: ['tier', 'operation', 'kind'], registers })
     const invalidations = new Counter({ name: 'redis_proxy_invalidations_total', help: 'Invalidations received from Redis: one key, or all local copies.', labelNames: ['scope'], registers })
-    this.breaker = new Gauge({ name: 'redis_proxy_circuit_breaker_state', help: 'Circuit breaker in front of each tier: 0 closed, 1 half-open, 2 open.', labelNames: ['tier'], registers })
+    this.breaker = new Gauge({ name: 'redis_proxy_circuit_breaker_state', help: 'Circuit breaker in front of a tier: 0 closed (in use), 1 probing, 2 open (skipped).', labelNames: ['tier'], registers })
     for (const tier of ['local', 'redis'] as const) {
-      this.breaker.labels(tier).set(0)
       for (const result of ['hit', 'miss'] as const) lookups.labels(tier, result).inc(0)
     }
     for (const scope of ['key', 'all']) invalidations.labels(scope).inc(0)
@@ -62,7 +62,6 @@ export class ProxyMetrics {
       onLocalError: (operation, error) => tierErrors.labels('local', operation, errorKind(error)).inc(),
       onRedisError: (operation, error) => tierErrors.labels('redis', operation, errorKind(error)).inc(),
       onInvalidation: (key) => invalidations.labels(key === null ? 'all' : 'key').inc(),
-      onBreakerStateChange: (tier, state) => this.setBreakerState(tier, state),
     }
   }
 
@@ -80,7 +79,8 @@ export class ProxyMetrics {
     this.traffic.record()
   }
 
-  setBreakerState(tier: Tier, state: BreakerState): void {
+  /** For whoever owns a circuit breaker (GuardedLocalTier's onStateChange); tiers without one have no series. */
+  setBreakerState(tier: Tier, state: CircuitState): void {
     this.breaker.labels(tier).set(BREAKER_VALUES[state])
   }
 
@@ -99,7 +99,9 @@ export class ProxyMetrics {
   }
 }
 
-function errorKind(error: unknown): 'timeout' | 'error' {
+/** timeout: the tier did not answer in time; skipped: its circuit is open, it was not asked; error: any other failure. */
+function errorKind(error: unknown): 'timeout' | 'skipped' | 'error' {
   const text = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : String(error)
-  return /timed? ?out|timeout/i.test(text) ? 'timeout' : 'error'
+  if (/timed? ?out|timeout|did not answer/i.test(text)) return 'timeout'
+  return /skipped/i.test(text) ? 'skipped' : 'error'
 }

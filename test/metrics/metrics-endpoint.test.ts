@@ -70,11 +70,14 @@ describe('GET /metrics', () => {
     expect(after.get('redis_proxy_local_entries')).toBe(0)
   })
 
-  test('the breaker gauge follows the hook the fault handling calls', async () => {
-    metrics.cacheEvents.onBreakerStateChange('redis', 'open')
-    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="redis"}')).toBe(2)
-    metrics.setBreakerState('redis', 'closed')
-    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="redis"}')).toBe(0)
+  test('the breaker gauge follows the state the circuit breaker reports', async () => {
+    expect((await scrape()).samples.has('redis_proxy_circuit_breaker_state{tier="local"}')).toBe(false)
+    metrics.setBreakerState('local', 'open')
+    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="local"}')).toBe(2)
+    metrics.setBreakerState('local', 'probing')
+    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="local"}')).toBe(1)
+    metrics.setBreakerState('local', 'closed')
+    expect((await scrape()).samples.get('redis_proxy_circuit_breaker_state{tier="local"}')).toBe(0)
   })
 
   test('a Redis that stops answering shows as timeouts on the Redis tier', async () => {
