@@ -43,6 +43,7 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
     maxInFlight: maxConcurrentRequests,
     onRefusingChange: (refusing) =>
       refusing ? logger.warn('overloaded: refusing requests', { maxConcurrentRequests }) : logger.info('admitting requests again'),
+    onRefused: metrics && (() => metrics.observeRefusal()),
   })
   app.onError(errorHandler({ logger }))
   app.notFound(unmatchedRoute(app))

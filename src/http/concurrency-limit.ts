@@ -7,6 +7,8 @@ export interface ConcurrencyLimitOptions {
   exemptPath?: string
   /** Called once when refusals start and once when a request is admitted again, not per refusal. */
   onRefusingChange?(refusing: boolean): void
+  /** Called for each refused request (for a counter: keep it cheap). */
+  onRefused?(): void
 }
 
 type Fetch = (request: Request, ...rest: any[]) => Response | Promise<Response>
@@ -20,7 +22,7 @@ const OVERLOADED_BODY = JSON.stringify(errorBody('overloaded', 'Too many request
  * dispatch on a local hit), while this keeps a synchronous answer synchronous. A request counts
  * until its Response exists (bodies here are never streamed).
  */
-export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {} }: ConcurrencyLimitOptions): F {
+export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {}, onRefused }: ConcurrencyLimitOptions): F {
   let inFlight = 0
   let refusing = false
   const release = () => {
@@ -33,6 +35,7 @@ export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemp
         refusing = true
         onRefusingChange(true)
       }
+      onRefused?.()
       return overloaded()
     }
     if (refusing) {

@@ -31,6 +31,7 @@ export class ProxyMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>
   private readonly latency: Histogram<'method' | 'route'>
   private readonly breaker: Gauge<'tier'>
+  private readonly refusals: Counter
   /** prom-client hashes labels on every `.labels()`; keep the children instead. */
   private readonly requestSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'method' | 'route'> }>()
 
@@ -46,6 +47,7 @@ export class ProxyMetrics {
     const tierErrors = new Counter({ name: 'redis_proxy_tier_errors_total', help: 'Failed tier operations, by kind: timeout, skipped (circuit open) or error.', labelNames: ['tier', 'operation', 'kind'], registers })
     const invalidations = new Counter({ name: 'redis_proxy_invalidations_total', help: 'Invalidations received from Redis: one key, or all local copies.', labelNames: ['scope'], registers })
     this.breaker = new Gauge({ name: 'redis_proxy_circuit_breaker_state', help: 'Circuit breaker in front of a tier: 0 closed (in use), 1 probing, 2 open (skipped).', labelNames: ['tier'], registers })
+    this.refusals = new Counter({ name: 'redis_proxy_overload_refusals_total', help: 'Requests refused with 503 before routing: MAX_CONCURRENT_REQUESTS were in flight.', registers })
     for (const tier of ['local', 'redis'] as const) {
       for (const result of ['hit', 'miss'] as const) lookups.labels(tier, result).inc(0)
     }
@@ -76,6 +78,12 @@ export class ProxyMetrics {
     }
     series.count.inc()
     series.latency.observe(seconds)
+    this.traffic.record()
+  }
+
+  /** A request refused by the concurrency limit: it never reached a route, so it is counted apart. */
+  observeRefusal(): void {
+    this.refusals.inc()
     this.traffic.record()
   }
 

@@ -37,6 +37,7 @@ describe('GET /metrics', () => {
       redis_proxy_tier_errors_total: 'counter',
       redis_proxy_invalidations_total: 'counter',
       redis_proxy_circuit_breaker_state: 'gauge',
+      redis_proxy_overload_refusals_total: 'counter',
       redis_proxy_local_entries: 'gauge',
     })
     expect(types.get('redis_proxy_process_resident_memory_bytes')).toBe('gauge')
@@ -89,4 +90,37 @@ describe('GET /metrics', () => {
     }
     expect((await scrape()).samples.get('redis_proxy_tier_errors_total{tier="redis",operation="get",kind="timeout"}')).toBe(1)
   })
+})
+
+test('with API_TOKEN set, /metrics and /stats need the token like the API', async () => {
+  const g = appFixture(redis, new MemoryTier({ capacity: 10, ttlSeconds: 60 }), { apiToken: 's3cret', metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) })
+  try {
+    for (const path of ['/metrics', '/stats']) {
+      expect((await g.app.request(path)).status).toBe(401)
+      expect((await g.app.request(path, { headers: { Authorization: 'Bearer s3cret' } })).status).toBe(200)
+    }
+    const text = await (await g.app.request('/metrics', { headers: { Authorization: 'Bearer s3cret' } })).text()
+    expect(parseExposition(text).samples.get('redis_proxy_http_requests_total{method="GET",route="/metrics",status="401"}')).toBe(1)
+    expect(text).not.toContain('s3cret')
+  } finally {
+    await g.close()
+  }
+})
+
+test('requests refused by the concurrency limit are counted, though no route saw them', async () => {
+  const metrics = new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+  const g = appFixture(redis, new MemoryTier({ capacity: 10, ttlSeconds: 60 }), { maxConcurrentRequests: 1, metrics })
+  try {
+    redis.freeze()
+    const slow = g.app.request('/v1/keys/held')
+    try {
+      expect((await g.app.request('/v1/keys/refused')).status).toBe(503)
+    } finally {
+      redis.resume()
+    }
+    await slow
+    expect(parseExposition(await metrics.scrape()).samples.get('redis_proxy_overload_refusals_total')).toBe(1)
+  } finally {
+    await g.close()
+  }
 })
