@@ -32,7 +32,7 @@ export class ProxyMetrics {
   private readonly latency: Histogram<'method' | 'route'>
   private readonly breaker: Gauge<'tier'>
   private readonly refusals: Counter
-  /** prom-client hashes labels on every `.labels()`; keep the children instead. */
+  /** One child per series, found by a plain Map lookup, rather than resolving `.labels()` on every request. */
   private readonly requestSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'method' | 'route'> }>()
 
   constructor({ registry, localSize, processMetrics = true, traffic = new TrafficHistory() }: ProxyMetricsOptions) {
