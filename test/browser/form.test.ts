@@ -9,7 +9,8 @@ import { launchChromium } from './chromium.ts'
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : undefined
 
 // Page loads on a busy 2-core machine: generous bounds.
-const TEST_TIMEOUT_MS = 20_000
+const TEST_TIMEOUT_MS = 60_000
+const STEP_TIMEOUT_MS = 15_000
 
 let redis: ServiceProcess
 let proxy: ProxyProcess
@@ -19,7 +20,10 @@ beforeAll(async () => {
   redis = await startRedis()
   ;[proxy, browser] = await Promise.all([startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}` }), launchChromium({ javaScriptEnabled: false })])
   page = await browser.context.newPage()
-}, 30_000)
+  // A step that hangs fails with playwright's own message (which step, which locator), not a bare test timeout.
+  page.setDefaultTimeout(STEP_TIMEOUT_MS)
+  page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS)
+}, 60_000)
 afterAll(async () => {
   await browser?.close()
   await proxy?.stop()
