@@ -1,0 +1,52 @@
+import type { LoadOptions } from './wrk.ts'
+
+/** The server processes each runtime gets: bare yardsticks and the proxy as users start it. */
+export type ServerId = 'ceiling' | 'ioredis' | 'memjs' | 'proxy-memory' | 'proxy-memory-logged' | 'proxy-memcached' | 'proxy-none'
+
+export interface ServerSpec {
+  id: ServerId
+  entry: string
+  /** Environment on top of the addresses of the bench's own Redis and Memcached. */
+  env: Record<string, string>
+  /** The proxy fills its local tier on first read: GET every key once before measuring. */
+  primePath?: string
+}
+
+const quiet = { LOG_LEVEL: 'warn' }
+
+export const SERVERS: ServerSpec[] = [
+  { id: 'ceiling', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ceiling' } },
+  { id: 'ioredis', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ioredis' } },
+  { id: 'memjs', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'memjs' } },
+  { id: 'proxy-memory', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memory' }, primePath: '/v1/keys/bench:' },
+  { id: 'proxy-memory-logged', entry: 'src/main.ts', env: { LOG_LEVEL: 'info', LOCAL_CACHE: 'memory' }, primePath: '/v1/keys/bench:' },
+  { id: 'proxy-memcached', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memcached' }, primePath: '/v1/keys/bench:' },
+  { id: 'proxy-none', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'none' } },
+]
+
+/** One measured workload; `check` is one sample request whose answer proves the case measures what it says. */
+export interface CaseSpec {
+  id: string
+  label: string
+  server: ServerId
+  script: LoadOptions['script']
+  args: (keys: number) => string[]
+  /** The bare case this one is compared with, besides the ceiling. */
+  rawBaseline?: ServerId
+  check: { method: 'GET' | 'PUT'; path: string; body?: string; status: number; contains: string }
+}
+
+const SAMPLE_VALUE = JSON.stringify({ value: 'w'.repeat(100) })
+
+export const CASES: CaseSpec[] = [
+  { id: 'ceiling', label: 'bare Hono, small JSON', server: 'ceiling', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"status":"ok"' } },
+  { id: 'raw-ioredis', label: 'bare Hono + ioredis GET', server: 'ioredis', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"key":"bench:1"' } },
+  { id: 'raw-memjs', label: 'bare Hono + memjs get', server: 'memjs', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"key":"bench:1"' } },
+  { id: 'local-memory', label: 'proxy GET /?key= local hit (memory)', server: 'proxy-memory', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
+  { id: 'local-memory-v1', label: 'proxy GET /v1/keys local hit (memory)', server: 'proxy-memory', script: 'get.lua', args: (n) => ['/v1/keys/bench:', String(n)], check: { method: 'GET', path: '/v1/keys/bench:1', status: 200, contains: '"source":"local"' } },
+  { id: 'local-memory-logged', label: 'proxy local hit (memory), LOG_LEVEL=info', server: 'proxy-memory-logged', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
+  { id: 'local-memcached', label: 'proxy local hit (memcached)', server: 'proxy-memcached', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], rawBaseline: 'memjs', check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
+  { id: 'redis-path', label: 'proxy GET via Redis (LOCAL_CACHE=none)', server: 'proxy-none', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], rawBaseline: 'ioredis', check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in redis cache</b>"' } },
+  { id: 'put', label: 'proxy PUT /v1/keys (memory)', server: 'proxy-memory', script: 'mixed.lua', args: (n) => [String(n), '100'], check: { method: 'PUT', path: '/v1/keys/bench:1', body: SAMPLE_VALUE, status: 200, contains: '"created":false' } },
+  { id: 'mixed', label: 'proxy 90% GET / 10% PUT (memory)', server: 'proxy-memory', script: 'mixed.lua', args: (n) => [String(n), '10'], check: { method: 'GET', path: '/v1/keys/bench:1', status: 200, contains: '"source":"local"' } },
+]

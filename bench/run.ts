@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { startMemcached, startRedis } from '../test/harness/service-process.ts'
+import { CASES, SERVERS, type CaseSpec, type ServerId } from './cases.ts'
+import { benchOptions } from './options.ts'
+import { ROOT, runtimeArgv, runtimeVersion, startServer, type Runtime, type ServerProcess } from './processes.ts'
+import { addRatios, memoryTable, summarize, table, type CaseResult, type MemoryTierResult } from './report.ts'
+import { runWrk, type LoadResult } from './wrk.ts'
+import { check, fill, prime } from './workload.ts'
+
+/**
+ * `npm run bench`: the proxy against a bare Hono handler and bare Redis/Memcached clients on the
+ * same runtime, in one run, alternating cases over several rounds; see README "Performance".
+ */
+
+const options = benchOptions(process.env)
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+function requireTool(binary: string, hint: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0) throw new Error(`${binary} is not installed; ${hint}`)
+}
+
+const cases = CASES.filter((c) => options.only.length === 0 || options.only.some((o) => c.id.includes(o) || c.id === 'ceiling' || c.rawBaseline?.includes(o)))
+const baselineIds = new Set(cases.flatMap((c) => (c.rawBaseline ? [c.rawBaseline] : [])))
+const selected = CASES.filter((c) => cases.includes(c) || (c.id === 'raw-ioredis' && baselineIds.has('ioredis')) || (c.id === 'raw-memjs' && baselineIds.has('memjs')))
+const runs = selected.length * options.runtimes.length
+const estimateSeconds = runs * (options.warmupSeconds + options.rounds * (options.seconds + 0.5)) + 20 * options.runtimes.length
+log(
+  `bench: ${selected.length} cases × ${options.runtimes.join('+')}, ${options.rounds} rounds × ${options.seconds} s after ${options.warmupSeconds} s warm-up, ` +
+    `${options.connections} connections: about ${Math.ceil(estimateSeconds / 60)} min`,
+)
+
+requireTool('wrk', 'on Debian/Ubuntu: apt-get install -y wrk')
+const redis = await startRedis()
+const memcached = await startMemcached()
+const servers = new Map<string, ServerProcess>()
+const results: CaseResult[] = []
+const memoryTier: MemoryTierResult[] = []
+try {
+  await fill(redis.port, memcached.port, options.keys)
+  const neededServers = new Set<ServerId>(selected.map((c) => c.server))
+  for (const runtime of options.runtimes) {
+    for (const spec of SERVERS.filter((s) => neededServers.has(s.id))) {
+      const server = await startServer(runtime, spec.entry, {
+        ...spec.env,
+        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+        MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`,
+      })
+      servers.set(`${runtime}/${spec.id}`, server)
+      if (spec.primePath) await prime(server.url, spec.primePath, options.keys)
+    }
+  }
+  const plan = options.runtimes.flatMap((runtime) => selected.map((spec) => ({ runtime, spec, server: servers.get(`${runtime}/${spec.server}`)! })))
+  for (const { runtime, spec, server } of plan) await check(spec, server.url, runtime)
+
+  const load = (spec: CaseSpec, server: ServerProcess, seconds: number) =>
+    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys), seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds })
+  log('warm-up…')
+  for (const { spec, server } of plan) await load(spec, server, options.warmupSeconds)
+
+  const measured = new Map(plan.map((p) => [p, { rounds: [] as LoadResult[], rss: [] as number[] }]))
+  for (let round = 0; round < options.rounds; round++) {
+    // Each round starts one case further on, so that no case always runs right after the same one.
+    const order = plan.map((_, i) => plan[(i + round * 3) % plan.length]!)
+    for (const entry of order) {
+      const result = await load(entry.spec, entry.server, options.seconds)
+      if (result.errors > 0) throw new Error(`${entry.runtime} ${entry.spec.id}: ${result.errors} errors in ${result.requests} requests`)
+      measured.get(entry)!.rounds.push(result)
+      measured.get(entry)!.rss.push(entry.server.rssMb())
+      log(`round ${round + 1}/${options.rounds} ${entry.runtime} ${entry.spec.id}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req`)
+    }
+  }
+  for (const p of plan) results.push(summarize(p.spec, p.runtime, measured.get(p)!.rounds, measured.get(p)!.rss))
+  addRatios(results)
+} finally {
+  await Promise.allSettled([...servers.values()].map((s) => s.stop()))
+  await Promise.allSettled([redis.stop(), memcached.stop()])
+}
+
+if (!options.skipMemoryTier) {
+  for (const runtime of options.runtimes) {
+    log(`memory tier, 1,000,000 keys, ${runtime}…`)
+    const [command, ...args] = runtimeArgv(runtime, 'bench/memory-tier.ts', runtime === 'node' ? ['--expose-gc'] : [])
+    const child = spawnSync(command!, args, { cwd: ROOT, encoding: 'utf8' })
+    if (child.status !== 0) throw new Error(`memory-tier on ${runtime} failed: ${child.stderr}`)
+    memoryTier.push({ runtime, ...JSON.parse(child.stdout.trim().split('\n').at(-1)!) })
+  }
+}
+
+const environment = {
+  date: new Date().toISOString(),
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  runtimes: Object.fromEntries(options.runtimes.map((r) => [r, runtimeVersion(r)])),
+  wrk: spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim(),
+}
+console.log(`\n${table(results)}\n`)
+if (memoryTier.length > 0) console.log(`${memoryTable(memoryTier)}\n`)
+console.log(
+  `${environment.cpus} × ${environment.cpuModel}; ${Object.values(environment.runtimes).join(', ')}; ` +
+    `wrk -t${options.threads} -c${options.connections}, ${options.rounds} rounds × ${options.seconds} s, medians`,
+)
+const outputFile = options.outputFile ?? join(ROOT, 'bench', 'results.json')
+writeFileSync(outputFile, JSON.stringify({ environment, options, results, memoryTier }, null, 2) + '\n')
+log(`wrote ${outputFile}`)

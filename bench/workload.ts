@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis'
+import memjs from 'memjs'
+import type { CaseSpec } from './cases.ts'
+import type { Runtime } from './processes.ts'
+
+/** The data the workloads read: `bench:0` … `bench:<keys-1>`, 100-byte values. */
+const VALUE = 'v'.repeat(100)
+
+/** Every key the workloads touch, in Redis (for the proxy and raw ioredis) and in Memcached (for raw memjs). */
+export async function fill(redisPort: number, memcachedPort: number, keys: number): Promise<void> {
+  const redis = new Redis({ port: redisPort, host: '127.0.0.1' })
+  const pipeline = redis.pipeline()
+  for (let i = 0; i < keys; i++) pipeline.set(`bench:${i}`, VALUE)
+  await pipeline.exec()
+  await redis.quit()
+  const memcached = memjs.Client.create(`127.0.0.1:${memcachedPort}`, { logger: { log: () => {} } })
+  for (let start = 0; start < keys; start += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, keys - start) }, (_, j) => memcached.set(`bench:${start + j}`, VALUE, { expires: 3600 })))
+  }
+  memcached.close()
+}
+
+/** GETs every key once so that the local tier holds them all. */
+export async function prime(url: string, path: string, keys: number): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < keys) {
+      const response = await fetch(`${url}${path}${next++}`)
+      if (response.status !== 200) throw new Error(`priming ${url}${path}: status ${response.status}`)
+      await response.arrayBuffer()
+    }
+  }
+  await Promise.all(Array.from({ length: 32 }, worker))
+}
+
+/** One request that shows the case measures what it says (a local hit is a local hit…). */
+export async function check(spec: CaseSpec, url: string, runtime: Runtime): Promise<void> {
+  const { method, path, body, status, contains } = spec.check
+  const response = await fetch(url + path, { method, body, headers: body ? { 'Content-Type': 'application/json' } : {} })
+  const text = await response.text()
+  if (response.status !== status || !text.includes(contains)) {
+    throw new Error(`${runtime} ${spec.id}: ${method} ${path} answered ${response.status} ${text.slice(0, 300)}; expected ${status} with ${contains}`)
+  }
+}
+
