@@ -6,7 +6,7 @@ import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
 import { requestLogger } from './http/request-logger.ts'
-import { securityHeaders } from './http/security-headers.ts'
+import { withSecurityHeaders } from './http/security-headers.ts'
 import { tokenAuth } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
@@ -34,7 +34,6 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   const app = new Hono<AppEnv>()
   // One middleware for logs and metrics, registered only when one of them is wanted: no cost otherwise.
   if (logger.enabled('info') || metrics) app.use('*', requestLogger({ logger, metrics }))
-  app.use('*', securityHeaders())
   if (apiToken !== undefined) app.use('*', tokenAuth({ token: apiToken }))
   // Registered after the token check: /metrics and /stats need the token as the API does.
   if (metrics) app.route('/', metricsRoutes({ metrics })).route('/', statsRoutes({ metrics, localTier: cache.local.name }))
@@ -45,6 +44,8 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
       refusing ? logger.warn('overloaded: refusing requests', { maxConcurrentRequests }) : logger.info('admitting requests again'),
     onRefused: metrics && (() => metrics.observeRefusal()),
   })
+  // Security headers on every answer (the 503s of the limit too), around fetch for the same reason.
+  app.fetch = withSecurityHeaders(app.fetch)
   app.onError(errorHandler({ logger }))
   app.notFound(unmatchedRoute(app))
   return app

@@ -6,6 +6,8 @@ export interface LocalTier {
   /** `memory`, `memcached` or `none`: shown in logs, metrics and readiness. */
   readonly name: 'memory' | 'memcached' | 'none'
   get(key: string): Promise<string | undefined>
+  /** A synchronous `get`, offered by tiers that answer without I/O (the in-process one): the hot path's fast lane. */
+  peek?(key: string): string | undefined
   /** Stores the value; `ttlSeconds` never exceeds the tier's own global expiry. */
   set(key: string, value: string, ttlSeconds?: number): Promise<void>
   delete(key: string): Promise<void>

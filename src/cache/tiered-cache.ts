@@ -105,6 +105,17 @@ export class TieredCache {
     return this.hasLocalTier && !this.suspended
   }
 
+  /**
+   * The local hit of `read()` answered synchronously, when the local tier can (no I/O):
+   * `undefined` means "take `read()`". Keep it in step with read()'s local-hit rule.
+   */
+  peekLocal(key: string): string | undefined {
+    if (!this.localInUse) return undefined
+    const value = this.local.peek?.(key)
+    if (value !== undefined) this.events.onLookup?.('local', 'hit')
+    return value
+  }
+
   async read(key: string): Promise<ReadOutcome> {
     const steps: TierStep[] = []
     if (this.localInUse) {

@@ -61,6 +61,9 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 
 /** Throws the contract's 400 for a key that fails `keySchema`. */
 export function checkKey(key: unknown): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short, well-formed keys (the usual ones) need no encoding
+  // to be sure; any other key gets the whole schema.
+  if (typeof key === 'string' && key.length > 0 && key.length * 3 <= MAX_KEY_BYTES && key.isWellFormed()) return key
   const result = keySchema.safeParse(key)
   if (!result.success) throw new ApiError(400, 'invalid_key', result.error.issues[0]!.message)
   return result.data

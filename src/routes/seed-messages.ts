@@ -23,6 +23,13 @@ export function writeMessage(outcome: WriteOutcome): string {
   return outcome.steps.map(writeLine).join('')
 }
 
+const LOCAL_HIT_MESSAGE = readLine({ tier: 'local', outcome: 'hit', durationMs: 0 })
+
+/** The seed's JSON body for a local hit, without building a ReadOutcome: the hot path. */
+export function localHitBody(key: string, value: string) {
+  return { Key: key, Value: value, message: LOCAL_HIT_MESSAGE, status: 'successful' }
+}
+
 /** The seed's JSON body for a key that was found. */
 export function foundBody(outcome: ReadOutcome) {
   return { Key: outcome.key, Value: outcome.value, message: readMessage(outcome), status: 'successful' }
