@@ -1,3 +1,4 @@
+import type { Runtime } from './processes.ts'
 import type { LoadOptions } from './wrk.ts'
 
 /** The server processes each runtime gets: bare yardsticks and the proxy as users start it. */
@@ -8,19 +9,30 @@ export interface ServerSpec {
   entry: string
   /** Environment on top of the addresses of the bench's own Redis and Memcached. */
   env: Record<string, string>
-  /** The proxy fills its local tier on first read: GET every key once before measuring. */
-  primePath?: string
+  /** The proxy fills its local tier on first read: GET every key under these paths once before measuring. */
+  primePaths?: string[]
 }
 
 const quiet = { LOG_LEVEL: 'warn' }
+
+/**
+ * Keys the write workloads use, apart from the read-only `bench:` ones and per runtime: a write
+ * makes Redis invalidate the key in every proxy (tracking), which would turn other cases' local
+ * hits into Redis reads. `{runtime}` is replaced by `bun` or `node`.
+ */
+export const WRITTEN = 'bench-rw-{runtime}:'
+/** The read-only and the written keys both fit in the memory tier (LOCAL_CAPACITY is 10,000 by default). */
+const ROOM = '50000'
+
+export const forRuntime = (text: string, runtime: Runtime) => text.replaceAll('{runtime}', runtime)
 
 export const SERVERS: ServerSpec[] = [
   { id: 'ceiling', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ceiling' } },
   { id: 'ioredis', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ioredis' } },
   { id: 'memjs', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'memjs' } },
-  { id: 'proxy-memory', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memory' }, primePath: '/v1/keys/bench:' },
-  { id: 'proxy-memory-logged', entry: 'src/main.ts', env: { LOG_LEVEL: 'info', LOCAL_CACHE: 'memory' }, primePath: '/v1/keys/bench:' },
-  { id: 'proxy-memcached', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memcached' }, primePath: '/v1/keys/bench:' },
+  { id: 'proxy-memory', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memory', LOCAL_CAPACITY: ROOM }, primePaths: ['/v1/keys/bench:', `/v1/keys/${WRITTEN}`] },
+  { id: 'proxy-memory-logged', entry: 'src/main.ts', env: { LOG_LEVEL: 'info', LOCAL_CACHE: 'memory', LOCAL_CAPACITY: ROOM }, primePaths: ['/v1/keys/bench:'] },
+  { id: 'proxy-memcached', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memcached' }, primePaths: ['/v1/keys/bench:'] },
   { id: 'proxy-none', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'none' } },
 ]
 
@@ -30,9 +42,10 @@ export interface CaseSpec {
   label: string
   server: ServerId
   script: LoadOptions['script']
-  args: (keys: number) => string[]
+  args: (keys: number, runtime: Runtime) => string[]
   /** The bare case this one is compared with, besides the ceiling. */
   rawBaseline?: ServerId
+  /** `{runtime}` in the path is replaced as in WRITTEN. */
   check: { method: 'GET' | 'PUT'; path: string; body?: string; status: number; contains: string }
 }
 
@@ -47,6 +60,6 @@ export const CASES: CaseSpec[] = [
   { id: 'local-memory-logged', label: 'proxy local hit (memory), LOG_LEVEL=info', server: 'proxy-memory-logged', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
   { id: 'local-memcached', label: 'proxy local hit (memcached)', server: 'proxy-memcached', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], rawBaseline: 'memjs', check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
   { id: 'redis-path', label: 'proxy GET via Redis (LOCAL_CACHE=none)', server: 'proxy-none', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], rawBaseline: 'ioredis', check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in redis cache</b>"' } },
-  { id: 'put', label: 'proxy PUT /v1/keys (memory)', server: 'proxy-memory', script: 'mixed.lua', args: (n) => [String(n), '100'], check: { method: 'PUT', path: '/v1/keys/bench:1', body: SAMPLE_VALUE, status: 200, contains: '"created":false' } },
-  { id: 'mixed', label: 'proxy 90% GET / 10% PUT (memory)', server: 'proxy-memory', script: 'mixed.lua', args: (n) => [String(n), '10'], check: { method: 'GET', path: '/v1/keys/bench:1', status: 200, contains: '"source":"local"' } },
+  { id: 'put', label: 'proxy PUT /v1/keys (memory)', server: 'proxy-memory', script: 'mixed.lua', args: (n, runtime) => [String(n), '100', forRuntime(WRITTEN, runtime)], check: { method: 'PUT', path: `/v1/keys/${WRITTEN}1`, body: SAMPLE_VALUE, status: 200, contains: '"created":false' } },
+  { id: 'mixed', label: 'proxy 90% GET / 10% PUT (memory)', server: 'proxy-memory', script: 'mixed.lua', args: (n, runtime) => [String(n), '10', forRuntime(WRITTEN, runtime)], check: { method: 'GET', path: `/v1/keys/${WRITTEN}2`, status: 200, contains: '"source":"local"' } },
 ]

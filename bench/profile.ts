@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startMemcached, startRedis } from '../test/harness/service-process.ts'
-import { CASES, SERVERS } from './cases.ts'
+import { CASES, forRuntime, SERVERS, WRITTEN } from './cases.ts'
 import { startServer, type Runtime } from './processes.ts'
-import { check, fill, prime } from './workload.ts'
+import { check, fillMemcached, fillRedis, prime } from './workload.ts'
 import { runWrk } from './wrk.ts'
 
 /**
@@ -62,7 +62,7 @@ function topFunctions(profile: Profile, mode: 'self' | 'inclusive', limit = 30):
 const redis = await startRedis()
 const memcached = await startMemcached()
 try {
-  await fill(redis.port, memcached.port, keys)
+  await fillRedis(redis.port, keys, ['bench:', forRuntime(WRITTEN, runtime)])
   const dir = mkdtempSync(join(tmpdir(), 'cpu-prof-'))
   const server = await startServer(
     runtime,
@@ -70,9 +70,10 @@ try {
     { ...serverSpec.env, REDIS_URL: `redis://127.0.0.1:${redis.port}`, MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` },
     ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   )
-  if (serverSpec.primePath) await prime(server.url, serverSpec.primePath, keys)
+  for (const path of serverSpec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), keys)
+  await fillMemcached(memcached.port, keys)
   await check(spec, server.url, runtime)
-  const result = await runWrk({ url: server.url, script: spec.script, args: spec.args(keys), seconds: Number(secondsArg), connections: 64, threads: 2, cpuSeconds: server.cpuSeconds })
+  const result = await runWrk({ url: server.url, script: spec.script, args: spec.args(keys, runtime), seconds: Number(secondsArg), connections: 64, threads: 2, cpuSeconds: server.cpuSeconds })
   console.log(`${runtime} ${caseId}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req under the profiler`)
   await server.stop('SIGTERM')
   // Node writes one profile per thread (tsx's loader has its own): the server's is the busiest.

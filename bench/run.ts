@@ -3,12 +3,12 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { startMemcached, startRedis } from '../test/harness/service-process.ts'
-import { CASES, SERVERS, type CaseSpec, type ServerId } from './cases.ts'
+import { CASES, forRuntime, SERVERS, WRITTEN, type CaseSpec, type ServerId } from './cases.ts'
 import { benchOptions } from './options.ts'
 import { ROOT, runtimeArgv, runtimeVersion, startServer, type Runtime, type ServerProcess } from './processes.ts'
 import { addRatios, memoryTable, summarize, table, type CaseResult, type MemoryTierResult } from './report.ts'
 import { runWrk, type LoadResult } from './wrk.ts'
-import { check, fill, prime } from './workload.ts'
+import { check, fillMemcached, fillRedis, prime } from './workload.ts'
 
 /**
  * `npm run bench`: the proxy against a bare Hono handler and bare Redis/Memcached clients on the
@@ -39,7 +39,7 @@ const servers = new Map<string, ServerProcess>()
 const results: CaseResult[] = []
 const memoryTier: MemoryTierResult[] = []
 try {
-  await fill(redis.port, memcached.port, options.keys)
+  await fillRedis(redis.port, options.keys, ['bench:', ...options.runtimes.map((r) => forRuntime(WRITTEN, r))])
   const neededServers = new Set<ServerId>(selected.map((c) => c.server))
   for (const runtime of options.runtimes) {
     for (const spec of SERVERS.filter((s) => neededServers.has(s.id))) {
@@ -49,23 +49,24 @@ try {
         MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`,
       })
       servers.set(`${runtime}/${spec.id}`, server)
-      if (spec.primePath) await prime(server.url, spec.primePath, options.keys)
+      for (const path of spec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), options.keys)
     }
   }
+  await fillMemcached(memcached.port, options.keys)
   const plan = options.runtimes.flatMap((runtime) => selected.map((spec) => ({ runtime, spec, server: servers.get(`${runtime}/${spec.server}`)! })))
   for (const { runtime, spec, server } of plan) await check(spec, server.url, runtime)
 
-  const load = (spec: CaseSpec, server: ServerProcess, seconds: number) =>
-    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys), seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds })
+  const load = (spec: CaseSpec, runtime: Runtime, server: ServerProcess, seconds: number) =>
+    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys, runtime), seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds })
   log('warm-up…')
-  for (const { spec, server } of plan) await load(spec, server, options.warmupSeconds)
+  for (const { spec, runtime, server } of plan) await load(spec, runtime, server, options.warmupSeconds)
 
   const measured = new Map(plan.map((p) => [p, { rounds: [] as LoadResult[], rss: [] as number[] }]))
   for (let round = 0; round < options.rounds; round++) {
     // Each round starts one case further on, so that no case always runs right after the same one.
     const order = plan.map((_, i) => plan[(i + round * 3) % plan.length]!)
     for (const entry of order) {
-      const result = await load(entry.spec, entry.server, options.seconds)
+      const result = await load(entry.spec, entry.runtime, entry.server, options.seconds)
       if (result.errors > 0) throw new Error(`${entry.runtime} ${entry.spec.id}: ${result.errors} errors in ${result.requests} requests`)
       measured.get(entry)!.rounds.push(result)
       measured.get(entry)!.rss.push(entry.server.rssMb())

@@ -1,18 +1,22 @@
 import { Redis } from 'ioredis'
 import memjs from 'memjs'
-import type { CaseSpec } from './cases.ts'
+import { forRuntime, type CaseSpec } from './cases.ts'
 import type { Runtime } from './processes.ts'
 
 /** The data the workloads read: `bench:0` … `bench:<keys-1>`, 100-byte values. */
 const VALUE = 'v'.repeat(100)
 
-/** Every key the workloads touch, in Redis (for the proxy and raw ioredis) and in Memcached (for raw memjs). */
-export async function fill(redisPort: number, memcachedPort: number, keys: number): Promise<void> {
+/** Every key the workloads touch (`<prefix><n>`), in Redis: for the proxy and raw ioredis. */
+export async function fillRedis(redisPort: number, keys: number, prefixes: string[]): Promise<void> {
   const redis = new Redis({ port: redisPort, host: '127.0.0.1' })
   const pipeline = redis.pipeline()
-  for (let i = 0; i < keys; i++) pipeline.set(`bench:${i}`, VALUE)
+  for (const prefix of prefixes) for (let i = 0; i < keys; i++) pipeline.set(`${prefix}${i}`, VALUE)
   await pipeline.exec()
   await redis.quit()
+}
+
+/** The same keys in Memcached for raw memjs; after the proxies start, as a proxy flushes its Memcached when it (re)connects. */
+export async function fillMemcached(memcachedPort: number, keys: number): Promise<void> {
   const memcached = memjs.Client.create(`127.0.0.1:${memcachedPort}`, { logger: { log: () => {} } })
   for (let start = 0; start < keys; start += 100) {
     await Promise.all(Array.from({ length: Math.min(100, keys - start) }, (_, j) => memcached.set(`bench:${start + j}`, VALUE, { expires: 3600 })))
@@ -35,7 +39,8 @@ export async function prime(url: string, path: string, keys: number): Promise<vo
 
 /** One request that shows the case measures what it says (a local hit is a local hit…). */
 export async function check(spec: CaseSpec, url: string, runtime: Runtime): Promise<void> {
-  const { method, path, body, status, contains } = spec.check
+  const { method, body, status, contains } = spec.check
+  const path = forRuntime(spec.check.path, runtime)
   const response = await fetch(url + path, { method, body, headers: body ? { 'Content-Type': 'application/json' } : {} })
   const text = await response.text()
   if (response.status !== status || !text.includes(contains)) {

@@ -1,6 +1,6 @@
--- A read/write mix over `count` keys through /v1: wrk ... -s mixed.lua -- <count> <write percent>
+-- A read/write mix over `count` keys through /v1: wrk ... -s mixed.lua -- <count> <write percent> <key prefix>
 -- A write percent of 100 makes it a pure PUT load.
-local count, writes, body
+local count, writes, body, prefix
 local headers = { ["Content-Type"] = "application/json" }
 
 -- Each wrk thread gets its own id, hence its own random sequence.
@@ -13,12 +13,13 @@ end
 function init(args)
   count = tonumber(args[1] or "10000")
   writes = tonumber(args[2] or "10")
+  prefix = "/v1/keys/" .. (args[3] or "bench:")
   body = '{"value":"' .. string.rep("w", 100) .. '"}'
   math.randomseed(os.time() * 100 + id)
 end
 
 function request()
-  local path = "/v1/keys/bench:" .. math.random(0, count - 1)
+  local path = prefix .. math.random(0, count - 1)
   if math.random(1, 100) <= writes then
     return wrk.format("PUT", path, headers, body)
   end
