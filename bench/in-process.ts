@@ -4,10 +4,12 @@ import { MemoryTier } from '../src/cache/memory-tier.ts'
 import type { RedisStore } from '../src/cache/redis-store.ts'
 import { TieredCache } from '../src/cache/tiered-cache.ts'
 import { createLogger } from '../src/logger.ts'
+import { ProxyMetrics } from '../src/metrics/proxy-metrics.ts'
+import { Registry } from 'prom-client'
 
 /**
  * The app's own cost per request, without sockets: `app.fetch` on a local hit against a bare Hono
- * handler, alternating, in one process (`bun bench/in-process.ts`, `node --import tsx bench/in-process.ts`).
+ * handler, alternating, in one process; "proxy + metrics" is the app as main.ts builds it (`bun bench/in-process.ts`, `node --import tsx bench/in-process.ts`).
  * What the end-to-end bench cannot separate from the server and the kernel on a busy machine.
  */
 
@@ -30,7 +32,8 @@ const cache = new TieredCache({ local, redis: noRedis, redisTtlSeconds: 0 })
 const deps = { cache, probeReadiness: async () => ({}) as never, maxValueBytes: 1 << 20, maxConcurrentRequests: 1024 }
 const apps: Record<string, { fetch: (request: Request) => Response | Promise<Response> }> = {
   ceiling: new Hono().get('/', (c) => c.json({ status: 'ok' })),
-  'proxy /?key=': createApp({ ...deps, logger: createLogger({ level: 'warn' }) }),
+  'proxy, bare': createApp({ ...deps, logger: createLogger({ level: 'warn' }) }),
+  'proxy + metrics': createApp({ ...deps, logger: createLogger({ level: 'warn' }), metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) }),
   'proxy, logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }) }),
 }
 const urls = Array.from({ length: 4096 }, (_, i) => `http://127.0.0.1/?key=bench:${(i * 7919) % KEYS}`)
