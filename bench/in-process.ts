@@ -35,6 +35,7 @@ const apps: Record<string, { fetch: (request: Request) => Response | Promise<Res
   'proxy, bare': createApp({ ...deps, logger: createLogger({ level: 'warn' }) }),
   'proxy + metrics': createApp({ ...deps, logger: createLogger({ level: 'warn' }), metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) }),
   'proxy, logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }) }),
+  'proxy + metrics + logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }), metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) }),
 }
 const urls = Array.from({ length: 4096 }, (_, i) => `http://127.0.0.1/?key=bench:${(i * 7919) % KEYS}`)
 
@@ -53,5 +54,5 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
 const ceiling = median(results.ceiling!)
 for (const [name, values] of Object.entries(results)) {
-  console.log(`${name.padEnd(16)} ${median(values).toFixed(2).padStart(6)} µs/request  ÷ ceiling ${(ceiling / median(values)).toFixed(2)}`)
+  console.log(`${name.padEnd(26)} ${median(values).toFixed(2).padStart(6)} µs/request  ÷ ceiling ${(ceiling / median(values)).toFixed(2)}`)
 }

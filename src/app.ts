@@ -5,7 +5,7 @@ import type { AppEnv } from './http/app-env.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
-import { requestLogger } from './http/request-logger.ts'
+import { labellingErrors, labellingRouter, observeRequests } from './http/request-observer.ts'
 import { withSecurityHeaders } from './http/security-headers.ts'
 import { tokenAuth } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
@@ -31,12 +31,13 @@ export interface AppDeps {
 
 /** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
 export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, metrics }: AppDeps) {
-  const app = new Hono<AppEnv>()
-  // One middleware for logs and metrics, registered only when one of them is wanted: no cost otherwise.
-  if (logger.enabled('info') || metrics) app.use('*', requestLogger({ logger, metrics }))
+  // The router labels each request with its route pattern for the logs and metrics (see request-observer.ts).
+  const app = new Hono<AppEnv>({ router: labellingRouter() })
   if (apiToken !== undefined) app.use('*', tokenAuth({ token: apiToken }))
   // Registered after the token check: /metrics and /stats need the token as the API does.
   if (metrics) app.route('/', metricsRoutes({ metrics })).route('/', statsRoutes({ metrics, localTier: cache.local.name }))
+  // Request ids, logs and metrics around fetch, not as a middleware: a synchronous local hit stays synchronous.
+  app.fetch = observeRequests(app.fetch, { logger, metrics })
   // On fetch itself, which app.request() calls too: servers and tests both get the limit, the hot path no middleware.
   app.fetch = limitConcurrency(app.fetch, {
     maxInFlight: maxConcurrentRequests,
@@ -46,7 +47,7 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   })
   // Security headers on every answer (the 503s of the limit too), around fetch for the same reason.
   app.fetch = withSecurityHeaders(app.fetch)
-  app.onError(errorHandler({ logger }))
+  app.onError(labellingErrors(errorHandler({ logger })))
   app.notFound(unmatchedRoute(app))
   return app
     .route('/', healthRoutes({ probeReadiness }))

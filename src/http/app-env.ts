@@ -1,9 +1,24 @@
 import type { Tier } from '../cache/tiered-cache.ts'
 
-/** What handlers tell the middleware around them, through Hono's context variables. */
+/**
+ * What one request tells the observer around `app.fetch` (see request-observer.ts): a plain record
+ * passed as Hono's `env`, so that handlers report without a middleware and without `c.set` (a Map per request).
+ */
+export interface RequestObservation {
+  /** The pattern of the route that answered (`/v1/keys/:key`), or `unmatched`. */
+  route: string
+  /** The tier that answered, for the request log. */
+  tier: Tier | 'none' | undefined
+  /** The key looked up, when the handler knows one (logged; values never are). */
+  key: string | undefined
+  /** This request's X-Request-Id; undefined when neither logs nor metrics are wanted (then none is sent). */
+  readonly requestId: string | undefined
+  /** True when the handler's Response was born with X-Request-Id (see `observedJson`): nothing to add. */
+  idInAnswer: boolean
+}
+
 export interface AppEnv {
-  Variables: {
-    /** The tier that answered, for the request log. */
-    tier: Tier | 'none'
+  Bindings: {
+    observation: RequestObservation
   }
 }

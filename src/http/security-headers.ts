@@ -66,9 +66,11 @@ const SECURED_JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ '
 /**
  * A JSON answer created with the security headers in one plain object, for the local-hit fast path:
  * no Headers object to fill afterwards (on Node's adapter a plain object is also written without one).
+ * With `requestId`, X-Request-Id is born with it too.
  */
-export function securedJson(body: unknown, status = 200): Response {
-  const response = new Response(JSON.stringify(body), { status, headers: SECURED_JSON_HEADERS })
+export function securedJson(body: unknown, status = 200, requestId?: string): Response {
+  const headers = requestId === undefined ? SECURED_JSON_HEADERS : { ...SECURED_JSON_HEADERS, 'X-Request-Id': requestId }
+  const response = new Response(JSON.stringify(body), { status, headers })
   BORN_SECURED.add(response)
   return response
 }

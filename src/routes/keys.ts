@@ -4,8 +4,8 @@ import type { TieredCache } from '../cache/tiered-cache.ts'
 import { ApiError } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
+import { observedJson } from '../http/request-observer.ts'
 import { pathKey } from '../http/request-key.ts'
-import { securedJson } from '../http/security-headers.ts'
 import { validate, valueSchema } from '../http/validation.ts'
 import { checkValueSize } from '../http/value-limit.ts'
 
@@ -32,13 +32,15 @@ export function keyRoutes({ cache, maxValueBytes }: KeyRoutesOptions) {
     .get('/keys/:key', (c): Response | Promise<Response> => {
       const key = pathKey(c)
       // Synchronous on a local hit, as in the seed's GET: no promise chain on the hot path.
+      const observation = c.env.observation
+      observation.key = key
       const local = cache.peekLocal(key)
       if (local !== undefined) {
-        c.set('tier', 'local')
-        return securedJson({ key, value: local, source: 'local' })
+        observation.tier = 'local'
+        return observedJson(observation, { key, value: local, source: 'local' })
       }
       return cache.read(key).then((outcome) => {
-        c.set('tier', outcome.source ?? 'none')
+        observation.tier = outcome.source ?? 'none'
         if (outcome.value === undefined) throw new ApiError(404, 'key_not_found', 'No value is stored under this key.')
         return c.json({ key, value: outcome.value, source: outcome.source })
       })

@@ -3,11 +3,11 @@ import type { TieredCache } from '../cache/tiered-cache.ts'
 import { ApiError } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
+import { observedJson } from '../http/request-observer.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { bodyKind, readFormField, readJson } from '../http/read-body.ts'
 import { queryKey } from '../http/request-key.ts'
 import { sameOriginForms } from '../http/same-origin-forms.ts'
-import { securedJson } from '../http/security-headers.ts'
 import { checkKey, checkValue } from '../http/validation.ts'
 import { checkValueSize } from '../http/value-limit.ts'
 import { FormPage } from '../views/form-page.tsx'
@@ -54,13 +54,15 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       const key = queryKey(c)
       if (key === undefined) return htmlPage(c, <FormPage />)
       // A synchronous answer lets Hono skip its promise chain, and one born with its headers needs no Headers object.
+      const observation = c.env.observation
+      observation.key = key
       const local = cache.peekLocal(key)
       if (local !== undefined) {
-        c.set('tier', 'local')
-        return securedJson(localHitBody(key, local))
+        observation.tier = 'local'
+        return observedJson(observation, localHitBody(key, local))
       }
       return cache.read(key).then((outcome) => {
-        c.set('tier', outcome.source ?? 'none')
+        observation.tier = outcome.source ?? 'none'
         if (outcome.value === undefined) return c.json({ message: readMessage(outcome) }, 404)
         return c.json(foundBody(outcome))
       })
@@ -72,7 +74,7 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       if (refused) return refused
       const key = typed!
       const outcome = await cache.read(key)
-      c.set('tier', outcome.source ?? 'none')
+      Object.assign(c.env.observation, { key, tier: outcome.source ?? 'none' })
       return htmlPage(c, <ResultPage action="get" keyName={key} value={outcome.value} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
     })
     .post('/set', formsFromThisOrigin, limitBody, async (c) => {

@@ -57,6 +57,28 @@ describe('the request log', () => {
     expect([next(), next(), next()]).toEqual(['p-1', 'p-2', 'p-3'])
   })
 
+  test('a local hit stays synchronous with logging on, and still carries its id, route and tier', async () => {
+    await f.app.request('/set', { method: 'POST', body: '{"sync-key":"v"}', headers: { 'Content-Type': 'application/json' } })
+    written = ''
+    const answer = f.app.fetch(new Request('http://localhost/v1/keys/sync-key', { headers: { 'X-Request-Id': 'edge-sync-1' } }))
+    expect(answer).toBeInstanceOf(Response)
+    const res = answer as Response
+    expect(res.headers.get('x-request-id')).toBe('edge-sync-1')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(lines()).toEqual([expect.objectContaining({ requestId: 'edge-sync-1', route: '/v1/keys/:key', key: 'sync-key', tier: 'local', status: 200 })])
+  })
+
+  test('HEAD and requests no route took are labelled too: by their route, or as unmatched', async () => {
+    written = ''
+    const head = await f.app.request('/healthz', { method: 'HEAD' })
+    await f.app.request('/no/such/route')
+    await f.app.request('/v1/keys/x', { method: 'POST' })
+    const [headLine, missing, wrongMethod] = lines()
+    expect(headLine).toMatchObject({ method: 'HEAD', route: '/healthz', status: 200, requestId: head.headers.get('x-request-id') })
+    expect(missing).toMatchObject({ route: 'unmatched', status: 404 })
+    expect(wrongMethod).toMatchObject({ route: 'unmatched', status: 405 })
+  })
+
   test('LOG_LEVEL=warn writes no request lines', async () => {
     let quiet = ''
     const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }) })
