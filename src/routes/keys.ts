@@ -42,7 +42,7 @@ export function keyRoutes({ cache, maxValueBytes }: KeyRoutesOptions) {
       return cache.read(key).then((outcome) => {
         observation.tier = outcome.source ?? 'none'
         if (outcome.value === undefined) throw new ApiError(404, 'key_not_found', 'No value is stored under this key.')
-        return c.json({ key, value: outcome.value, source: outcome.source })
+        return observedJson(observation, { key, value: outcome.value, source: outcome.source })
       })
     })
     .put(

@@ -63,8 +63,8 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       }
       return cache.read(key).then((outcome) => {
         observation.tier = outcome.source ?? 'none'
-        if (outcome.value === undefined) return c.json({ message: readMessage(outcome) }, 404)
-        return c.json(foundBody(outcome))
+        if (outcome.value === undefined) return observedJson(observation, { message: readMessage(outcome) }, 404)
+        return observedJson(observation, foundBody(outcome))
       })
     })
     .post('/', formsFromThisOrigin, limitBody, async (c) => {
