@@ -196,15 +196,24 @@ export class TieredCache {
   private readRedis(key: string): Promise<string | null> {
     const shared = this.redisReads.get(key)
     if (shared) return shared
-    const read = this.readRedisAndFill(key).finally(() => this.redisReads.delete(key))
+    const read = (this.localInUse ? this.readRedisAndFill(key) : this.readRedisOnly(key)).finally(() => this.redisReads.delete(key))
     this.redisReads.set(key, read)
     return read
+  }
+
+  /** No local copy to fill (tier `none` or suspended): one GET, no PTTL, no version stamp, no closure. */
+  private async readRedisOnly(key: string): Promise<string | null> {
+    try {
+      return await this.redis.get(key)
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) this.events.onRedisError?.('get', error)
+      throw error
+    }
   }
 
   private async readRedisAndFill(key: string): Promise<string | null> {
     const stamp = this.versions.begin(key)
     try {
-      if (!this.localInUse) return await this.reportRedisErrors('get', () => this.redis.get(key))
       // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire
       // cycle reaches the key, measured here at over 15 s late with 200k keys holding a TTL (the default).
       const { value, ttlMs } = await this.reportRedisErrors('get', () => this.redis.getWithTtl(key))

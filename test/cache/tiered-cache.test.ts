@@ -26,9 +26,9 @@ beforeEach(async () => {
   await inspector.config('RESETSTAT')
 })
 
-async function redisGets(): Promise<number> {
+async function redisGets(command = 'get'): Promise<number> {
   const stats = await inspector.info('commandstats')
-  return Number(/cmdstat_get:calls=(\d+)/.exec(stats)?.[1] ?? 0)
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
 }
 
 function cacheWith(local: LocalTier = new MemoryTier({ capacity: 100, ttlSeconds: 300 }), redisTtlSeconds = 3000) {
@@ -66,6 +66,8 @@ describe('TieredCache read-through', () => {
       expect(outcome.steps.map((s) => s.tier)).toEqual(['redis'])
     }
     expect(await redisGets()).toBe(3)
+    // No local copy to bound: no PTTL beside the GET.
+    expect(await redisGets('pttl')).toBe(0)
   })
 
   test('concurrent misses for one key share one Redis GET', async () => {
