@@ -18,12 +18,11 @@ export interface RedisStore {
 export class IoRedisStore implements RedisStore {
   constructor(private readonly client: Redis | Cluster) {}
 
-  async get(key: string): Promise<string | null> {
-    try {
-      return await this.client.get(key)
-    } catch (error) {
+  /** The read hot path: one promise on ioredis' own, not an async function around it. */
+  get(key: string): Promise<string | null> {
+    return this.client.get(key).catch((error: unknown) => {
       throw translate(error, key)
-    }
+    })
   }
 
   async getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }> {
