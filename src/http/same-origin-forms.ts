@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { csrf } from 'hono/csrf'
-import { HTTPException } from 'hono/http-exception'
 import { ApiError } from './api-error.ts'
+import { translateRefusal } from './translate-refusal.ts'
 
 /**
  * Hono's csrf check for form posts, answering the contract's 403 JSON. A request with neither
@@ -9,20 +9,13 @@ import { ApiError } from './api-error.ts'
  * cross-site forgery: it passes, so the seed's form-posting scripts keep working.
  */
 export function sameOriginForms(): MiddlewareHandler {
-  const check = csrf()
+  const check = translateRefusal(
+    csrf(),
+    403,
+    () => new ApiError(403, 'forbidden_origin', "Form posts must come from this site's own page (the Origin does not match)."),
+  )
   return async function sameOriginForms(c, next) {
     if (c.req.header('origin') === undefined && c.req.header('sec-fetch-site') === undefined) return next()
-    let passed = false
-    try {
-      return await check(c, () => {
-        passed = true
-        return next()
-      })
-    } catch (error) {
-      if (!passed && error instanceof HTTPException && error.status === 403) {
-        throw new ApiError(403, 'forbidden_origin', 'Form posts must come from this site\'s own page (the Origin does not match).')
-      }
-      throw error
-    }
+    return check(c, next)
   }
 }

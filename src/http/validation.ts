@@ -1,9 +1,9 @@
 import { zValidator } from '@hono/zod-validator'
 import type { ValidationTargets } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { ApiError } from './api-error.ts'
 import { requireJson } from './read-body.ts'
+import { translateRefusal } from './translate-refusal.ts'
 
 /** Longest key accepted, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024
@@ -41,20 +41,10 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
     }
   })
   if (target !== 'json') return check
+  const parseJson = translateRefusal(check, 400, (refusal) => new ApiError(400, 'invalid_json', 'The body is not valid JSON.', { cause: refusal }))
   const checkJson: typeof check = async (c, next) => {
     requireJson(c)
-    let parsed = false
-    try {
-      return await check(c, () => {
-        parsed = true
-        return next()
-      })
-    } catch (error) {
-      if (!parsed && error instanceof HTTPException && !(error instanceof ApiError) && error.status === 400) {
-        throw new ApiError(400, 'invalid_json', 'The body is not valid JSON.', { cause: error })
-      }
-      throw error
-    }
+    return parseJson(c, next)
   }
   return checkJson
 }
