@@ -39,6 +39,8 @@ const apps: Record<string, { fetch: (request: Request) => Response | Promise<Res
 }
 const urls = Array.from({ length: 4096 }, (_, i) => `http://127.0.0.1/?key=bench:${(i * 7919) % KEYS}`)
 
+// ONLY=<name>: measure one app alone, e.g. under `bun --cpu-prof-md`.
+if (process.env.ONLY) for (const name of Object.keys(apps)) if (name !== process.env.ONLY) delete apps[name]
 const results: Record<string, number[]> = {}
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, app] of Object.entries(apps)) {
@@ -52,7 +54,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
-const ceiling = median(results.ceiling!)
+const ceiling = median(results.ceiling ?? Object.values(results)[0]!)
 for (const [name, values] of Object.entries(results)) {
   console.log(`${name.padEnd(26)} ${median(values).toFixed(2).padStart(6)} µs/request  ÷ ceiling ${(ceiling / median(values)).toFixed(2)}`)
 }

@@ -29,6 +29,7 @@ export interface MemoryTierResult {
   valueBytes: number
   rssBeforeMb: number
   rssFilledMb: number
+  rssSettledMb: number
   setNs: number
   getNs: number
   peekNs: number
@@ -107,10 +108,10 @@ export function table(results: CaseResult[]): string {
 
 export function memoryTable(results: MemoryTierResult[]): string {
   const rows = [
-    ['runtime', 'keys × value', 'RSS before MB', 'RSS filled MB', 'set ns', 'get ns', 'peek ns'],
-    ...results.map((r) => [r.runtime, `${r.keys.toLocaleString('en-US')} × ${r.valueBytes} B`, String(r.rssBeforeMb), String(r.rssFilledMb), String(r.setNs), String(r.getNs), String(r.peekNs)]),
+    ['runtime', 'keys × value', 'RSS before MB', 'RSS filled MB', 'RSS settled MB', 'set ns', 'get ns', 'peek ns'],
+    ...results.map((r) => [r.runtime, `${r.keys.toLocaleString('en-US')} × ${r.valueBytes} B`, String(r.rssBeforeMb), String(r.rssFilledMb), String(r.rssSettledMb ?? '–'), String(r.setNs), String(r.getNs), String(r.peekNs)]),
   ]
-  return markdown(rows, [false, false, true, true, true, true, true])
+  return markdown(rows, [false, false, true, true, true, true, true, true])
 }
 
 function markdown(rows: string[][], right: boolean[]): string {

@@ -11,7 +11,7 @@ export interface RequestObservation {
   tier: Tier | 'none' | undefined
   /** The key looked up, when the handler knows one (logged; values never are). */
   key: string | undefined
-  /** This request's X-Request-Id; undefined when neither logs nor metrics are wanted (then none is sent). */
+  /** This request's X-Request-Id: the client's, or a new one when the request is logged; undefined: none is sent. */
   readonly requestId: string | undefined
   /** True when the handler's Response was born with X-Request-Id (see `observedJson`): nothing to add. */
   idInAnswer: boolean

@@ -37,7 +37,8 @@ const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, 
  * keeps a synchronous answer synchronous. Each request gets a fresh RequestObservation as Hono's
  * `env` (what Bun.serve and @hono/node-server pass there, the server and {incoming, outgoing}, is
  * dropped: nothing here uses it); handlers write the tier and key into it, `labellingRouter` the
- * route. Once the Response exists: X-Request-Id (an incoming sane one honoured), the metric, one
+ * route. Once the Response exists: X-Request-Id (an incoming sane one honoured, else a new one when
+ * the request is logged: with LOG_LEVEL above info no line exists for an id to name), the metric, one
  * JSON line (method, route, path, key, status, duration, tier: keys only, never values).
  */
 export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, newRequestId = requestIdGenerator() }: RequestObserverOptions): F {
@@ -47,12 +48,13 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
 
   const observed = (request: Request): Response | Promise<Response> => {
     const started = performance.now()
-    const requestId = acceptedRequestId(request.headers.get('x-request-id') ?? undefined) ?? newRequestId()
+    // An id is made for a request that is logged, the line it names; one a client sent is returned either way.
+    const requestId = acceptedRequestId(request.headers.get('x-request-id') ?? undefined) ?? (logging ? newRequestId() : undefined)
     const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, requestId, idInAnswer: false }
     const finish = (response: Response): Response => {
       const seconds = (performance.now() - started) / 1000
       // Touching a Response's headers builds a Headers object (on Node's adapter too): not for answers born with the id.
-      const answer = observation.idInAnswer ? response : withHeader(response, 'X-Request-Id', requestId)
+      const answer = observation.idInAnswer || requestId === undefined ? response : withHeader(response, 'X-Request-Id', requestId)
       const { route, tier, key } = observation
       const method = request.method
       const status = answer.status

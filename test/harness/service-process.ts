@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.ts'
@@ -11,7 +11,7 @@ export interface ServiceProcess {
   readonly dir: string
   /** SIGKILL: the process dies at once, as in a crash. */
   kill(): Promise<void>
-  /** SIGSTOP: the process hangs with its sockets open. */
+  /** SIGSTOP: the process hangs with its sockets open; returns once every thread of it is stopped. */
   freeze(): void
   /** SIGCONT after freeze. */
   resume(): void
@@ -61,13 +61,39 @@ async function startService({ port: fixedPort, binary, installHint, args }: Serv
     port,
     dir,
     kill: killNow,
-    freeze: () => void child?.kill('SIGSTOP'),
+    freeze: () => {
+      if (!child?.pid) return
+      child.kill('SIGSTOP')
+      untilStopped(child.pid)
+    },
     resume: () => void child?.kill('SIGCONT'),
     restart: launch,
     async stop() {
       await killNow()
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * SIGSTOP is delivered asynchronously: a thread running on another CPU can still answer a request
+ * sent right after kill() (seen: a Memcached read succeeding 2 ms after freeze()). Waits, synchronously
+ * and at most a second, until /proc shows every thread of the process stopped (state T).
+ */
+function untilStopped(pid: number): void {
+  const deadline = performance.now() + 1000
+  const stopped = () => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).every((task) => {
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8')
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T'
+      })
+    } catch {
+      return true // no /proc (not Linux) or the process is gone: nothing to wait for
+    }
+  }
+  while (!stopped()) {
+    if (performance.now() > deadline) throw new Error(`process ${pid} did not stop within 1 s of SIGSTOP`)
   }
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { acceptedRequestId, requestIdGenerator } from '../../src/http/request-id.ts'
+import { Registry } from 'prom-client'
 import { createLogger } from '../../src/logger.ts'
+import { ProxyMetrics } from '../../src/metrics/proxy-metrics.ts'
 import { appFixture, localTierFor, type AppFixture } from '../harness/cache-fixtures.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 
@@ -79,11 +81,20 @@ describe('the request log', () => {
     expect(wrongMethod).toMatchObject({ route: 'unmatched', status: 405 })
   })
 
-  test('LOG_LEVEL=warn writes no request lines', async () => {
+  test('LOG_LEVEL=warn writes no request lines and makes no ids; a client\'s id still comes back', async () => {
     let quiet = ''
-    const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }) })
+    const metrics = new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+    const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }), metrics })
     try {
-      await g.app.request('/?key=x')
+      const unnamed = await g.app.request('/?key=x')
+      expect(unnamed.status).toBe(404)
+      expect(unnamed.headers.get('x-request-id')).toBeNull()
+      await g.app.request('/set', { method: 'POST', body: '{"quiet-key":"v"}', headers: { 'Content-Type': 'application/json' } })
+      for (const path of ['/?key=quiet-key', '/v1/keys/quiet-key', '/healthz']) {
+        const named = await g.app.request(path, { headers: { 'X-Request-Id': 'edge-quiet-1' } })
+        expect(named.status).toBe(200)
+        expect(named.headers.get('x-request-id')).toBe('edge-quiet-1')
+      }
       expect(quiet).toBe('')
     } finally {
       await g.close()
