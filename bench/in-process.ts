@@ -1,24 +1,38 @@
 import { Hono } from 'hono'
+import { Registry } from 'prom-client'
 import { createApp } from '../src/app.ts'
+import { GuardedLocalTier } from '../src/cache/guarded-local-tier.ts'
+import type { LocalTier } from '../src/cache/local-tier.ts'
 import { MemoryTier } from '../src/cache/memory-tier.ts'
+import { NoLocalTier } from '../src/cache/no-local-tier.ts'
+import { ObservedRedisStore } from '../src/cache/observed-redis-store.ts'
 import type { RedisStore } from '../src/cache/redis-store.ts'
 import { TieredCache } from '../src/cache/tiered-cache.ts'
 import { createLogger } from '../src/logger.ts'
 import { ProxyMetrics } from '../src/metrics/proxy-metrics.ts'
-import { Registry } from 'prom-client'
 
 /**
- * The app's own cost per request, without sockets: `app.fetch` on a local hit against a bare Hono
- * handler, alternating, in one process; "proxy + metrics" is the app as main.ts builds it (`bun bench/in-process.ts`, `node --import tsx bench/in-process.ts`).
- * What the end-to-end bench cannot separate from the server and the kernel on a busy machine.
+ * The app's own cost per request, without sockets or servers: `app.fetch` against a bare Hono
+ * handler doing the same lookup, alternating, in one process (`bun bench/in-process.ts`,
+ * `node --import tsx bench/in-process.ts`). What the end-to-end bench cannot separate from the
+ * server and the kernel on a busy machine.
+ *
+ * PATH_KIND=local (default): a memory-tier hit, against the bare `{status: ok}` handler (the ceiling).
+ * PATH_KIND=redis: LOCAL_CACHE=none, every read from a RedisStore stub that answers at once, against a
+ *   bare handler awaiting the same stub (as bench/bare-server.ts awaits ioredis).
+ * PATH_KIND=memcached: a hit in an async local tier stub behind GuardedLocalTier, as main.ts builds it,
+ *   against a bare handler awaiting the same stub.
+ * ONLY=<name>: measure one app alone, e.g. under `bun --cpu-prof-md`.
  */
 
 const KEYS = 10_000
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const REQUESTS = Number(process.env.REQUESTS ?? 200_000)
+const PATH = process.env.PATH_KIND ?? 'local'
+const VALUE = 'v'.repeat(100)
 
-const noRedis: RedisStore = {
-  get: async () => null,
+const stubRedis: RedisStore = {
+  get: (key) => Promise.resolve(key.startsWith('bench:') ? VALUE : null),
   getWithTtl: async () => ({ value: null, ttlMs: -2 }),
   set: async () => ({ existed: false }),
   delete: async () => false,
@@ -26,20 +40,47 @@ const noRedis: RedisStore = {
   close: async () => {},
 }
 
-const local = new MemoryTier({ capacity: KEYS, ttlSeconds: 300 })
-for (let i = 0; i < KEYS; i++) await local.set(`bench:${i}`, 'v'.repeat(100))
-const cache = new TieredCache({ local, redis: noRedis, redisTtlSeconds: 0 })
+/** An async local tier that always hits, standing in for Memcached. */
+const stubRemoteTier: LocalTier = {
+  name: 'memcached',
+  get: (key) => Promise.resolve(key.startsWith('bench:') ? VALUE : undefined),
+  set: async () => {},
+  delete: async () => {},
+  clear: async () => {},
+  ping: async () => {},
+  close: async () => {},
+}
+
+async function localTierFor(path: string): Promise<LocalTier> {
+  if (path === 'redis') return new NoLocalTier()
+  if (path === 'memcached') return new GuardedLocalTier({ tier: stubRemoteTier })
+  const memory = new MemoryTier({ capacity: KEYS, ttlSeconds: 300 })
+  for (let i = 0; i < KEYS; i++) await memory.set(`bench:${i}`, VALUE)
+  return memory
+}
+
+function yardstick(path: string) {
+  if (path === 'local') return new Hono().get('/', (c) => c.json({ status: 'ok' }))
+  const lookup = path === 'redis' ? (key: string) => stubRedis.get(key) : (key: string) => stubRemoteTier.get(key)
+  return new Hono().get('/', async (c) => {
+    const key = c.req.query('key')!
+    const value = await lookup(key)
+    return value == null ? c.json({ key }, 404) : c.json({ key, value })
+  })
+}
+
+const cache = new TieredCache({ local: await localTierFor(PATH), redis: new ObservedRedisStore(stubRedis, () => {}), redisTtlSeconds: 0 })
 const deps = { cache, probeReadiness: async () => ({}) as never, maxValueBytes: 1 << 20, maxConcurrentRequests: 1024 }
+const metrics = () => new ProxyMetrics({ registry: new Registry(), processMetrics: false })
 const apps: Record<string, { fetch: (request: Request) => Response | Promise<Response> }> = {
-  ceiling: new Hono().get('/', (c) => c.json({ status: 'ok' })),
+  [PATH === 'local' ? 'ceiling' : 'bare handler']: yardstick(PATH),
   'proxy, bare': createApp({ ...deps, logger: createLogger({ level: 'warn' }) }),
-  'proxy + metrics': createApp({ ...deps, logger: createLogger({ level: 'warn' }), metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) }),
+  'proxy + metrics': createApp({ ...deps, logger: createLogger({ level: 'warn' }), metrics: metrics() }),
   'proxy, logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }) }),
-  'proxy + metrics + logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }), metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) }),
+  'proxy + metrics + logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }), metrics: metrics() }),
 }
 const urls = Array.from({ length: 4096 }, (_, i) => `http://127.0.0.1/?key=bench:${(i * 7919) % KEYS}`)
 
-// ONLY=<name>: measure one app alone, e.g. under `bun --cpu-prof-md`.
 if (process.env.ONLY) for (const name of Object.keys(apps)) if (name !== process.env.ONLY) delete apps[name]
 const results: Record<string, number[]> = {}
 for (let round = 0; round < ROUNDS; round++) {
@@ -54,7 +95,8 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
-const ceiling = median(results.ceiling ?? Object.values(results)[0]!)
+const baseline = median(Object.values(results)[0]!)
+console.log(`PATH=${PATH}`)
 for (const [name, values] of Object.entries(results)) {
-  console.log(`${name.padEnd(26)} ${median(values).toFixed(2).padStart(6)} µs/request  ÷ ceiling ${(ceiling / median(values)).toFixed(2)}`)
+  console.log(`${name.padEnd(26)} ${median(values).toFixed(2).padStart(6)} µs/request  ÷ first ${(baseline / median(values)).toFixed(2)}  (+${(median(values) - baseline).toFixed(2)} µs)`)
 }
