@@ -1,3 +1,4 @@
+import { Deadlines } from './deadlines.ts'
 import { LocalTierUnavailableError } from './errors.ts'
 import type { LocalTier } from './local-tier.ts'
 
@@ -15,7 +16,7 @@ export interface GuardedLocalTierOptions {
   tier: LocalTier
   /** Consecutive failed or timed-out reads that open the circuit. */
   failureThreshold?: number
-  /** Longest wait for one call: a frozen server costs at most this per request until the circuit opens. */
+  /** Longest wait for one call (plus at most a tenth of it, ≤ 25 ms: see Deadlines): a frozen server costs about this per request until the circuit opens. */
   callTimeoutMs?: number
   /** How long an open circuit skips the tier before one probe asks it again (and again after each failed probe). */
   coolDownMs?: number
@@ -36,6 +37,7 @@ export class GuardedLocalTier implements LocalTier {
   private readonly tier: LocalTier
   private readonly failureThreshold: number
   private readonly callTimeoutMs: number
+  private readonly deadlines: Deadlines
   private readonly coolDownMs: number
   private readonly onStateChange: (change: CircuitChange) => void
   private current: CircuitState = 'closed'
@@ -48,6 +50,7 @@ export class GuardedLocalTier implements LocalTier {
     this.tier = tier
     this.failureThreshold = failureThreshold
     this.callTimeoutMs = callTimeoutMs
+    this.deadlines = new Deadlines(callTimeoutMs)
     this.coolDownMs = coolDownMs
     this.onStateChange = onStateChange
   }
@@ -134,11 +137,7 @@ export class GuardedLocalTier implements LocalTier {
   }
 
   private within<T>(call: () => Promise<T>, operation: string): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LocalTierUnavailableError(this.name, `The ${this.name} tier did not answer ${operation} within ${this.callTimeoutMs} ms.`)), this.callTimeoutMs)
-    })
-    return Promise.race([call(), timeout]).finally(() => clearTimeout(timer))
+    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, `The ${this.name} tier did not answer ${operation} within ${this.callTimeoutMs} ms.`))
   }
 }
 
