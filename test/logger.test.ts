@@ -13,3 +13,21 @@ test('lines below the level are dropped; an Error field is written as its name a
   expect(lines[1].error).toEqual({ name: 'TypeError', message: 'boom' })
   expect(Date.parse(lines[1].time)).toBeGreaterThan(0)
 })
+
+test('every line is one JSON object: messages are escaped, no fields or empty ones, clashing names kept apart', () => {
+  let written = ''
+  const logger = createLogger({ level: 'debug', write: (chunk) => (written += chunk), maxBufferBytes: 0 })
+  logger.info('quote " and\nnewline')
+  logger.info('empty', {})
+  logger.info('undefined only', { key: undefined })
+  logger.warn('clash', { msg: 'theirs', level: 'x', time: 1, kept: true })
+  const raw = written.trim().split('\n')
+  expect(raw).toHaveLength(4)
+  const lines = raw.map((line) => JSON.parse(line))
+  expect(lines[0]).toEqual({ time: expect.any(String), level: 'info', msg: 'quote " and\nnewline' })
+  expect(Object.keys(lines[1])).toEqual(['time', 'level', 'msg'])
+  expect(Object.keys(lines[2])).toEqual(['time', 'level', 'msg'])
+  expect(lines[3]).toEqual({ time: expect.any(String), level: 'warn', msg: 'clash', field_msg: 'theirs', field_level: 'x', field_time: 1, kept: true })
+  // No name appears twice in the text (JSON.parse would keep the last silently).
+  expect(raw[3]!.match(/"msg":/g)).toHaveLength(1)
+})

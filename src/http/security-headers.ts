@@ -70,7 +70,17 @@ const SECURED_JSON_PAIRS: Readonly<Record<string, string>> = Object.freeze({ 'Co
  * object to `writeHead` as it is, while a Headers object would be converted first. Both are copied,
  * never shared: a Response's own headers can be changed without touching these.
  */
-const SECURED_JSON_HEADERS: HeadersInit = typeof Bun === 'undefined' ? SECURED_JSON_PAIRS : new Headers(SECURED_JSON_PAIRS)
+const ON_BUN = typeof Bun !== 'undefined'
+const SECURED_JSON_HEADERS: HeadersInit = ON_BUN ? new Headers(SECURED_JSON_PAIRS) : SECURED_JSON_PAIRS
+
+/** The same with X-Request-Id: on Bun a copy of the Headers object plus one set (0.90 µs, a plain object 1.34 µs). */
+const securedJsonHeadersWithId: (requestId: string) => HeadersInit = ON_BUN
+  ? (requestId) => {
+      const headers = new Headers(SECURED_JSON_HEADERS)
+      headers.set('X-Request-Id', requestId)
+      return headers
+    }
+  : (requestId) => ({ ...SECURED_JSON_PAIRS, 'X-Request-Id': requestId })
 
 /**
  * A JSON answer created with the security headers already in it, for the hot paths: no Headers object
@@ -78,7 +88,7 @@ const SECURED_JSON_HEADERS: HeadersInit = typeof Bun === 'undefined' ? SECURED_J
  * a Redis-path GET in bench/profile.ts). With `requestId`, X-Request-Id is born with it too.
  */
 export function securedJson(body: unknown, status = 200, requestId?: string): Response {
-  const headers = requestId === undefined ? SECURED_JSON_HEADERS : { ...SECURED_JSON_PAIRS, 'X-Request-Id': requestId }
+  const headers = requestId === undefined ? SECURED_JSON_HEADERS : securedJsonHeadersWithId(requestId)
   const response = new Response(JSON.stringify(body), { status, headers })
   BORN_SECURED.add(response)
   return response
