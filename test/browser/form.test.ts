@@ -33,17 +33,28 @@ afterAll(async () => {
 const setForm = () => page.getByRole('group', { name: 'Set a key' })
 const getForm = () => page.getByRole('group', { name: 'Get a key' })
 
+/**
+ * Clicks a submit button and waits until the page it posts to has loaded. click() returns once the
+ * click is done, not the navigation: reading the page right after raced it (the old page's context
+ * destroyed under textContent(), a failure one run in three).
+ */
+async function submit(button: ReturnType<Page['getByRole']>) {
+  const loaded = page.waitForNavigation({ waitUntil: 'load' })
+  await button.click()
+  await loaded
+}
+
 async function setKey(key: string, value: string) {
   await page.goto(proxy.url)
   await setForm().getByLabel('Key').fill(key)
   await setForm().getByLabel('Value').fill(value)
-  await setForm().getByRole('button', { name: 'Set' }).click()
+  await submit(setForm().getByRole('button', { name: 'Set' }))
 }
 
 async function getKey(key: string) {
   await page.goto(proxy.url)
   await getForm().getByLabel('Key').fill(key)
-  await getForm().getByRole('button', { name: 'Get' }).click()
+  await submit(getForm().getByRole('button', { name: 'Get' }))
 }
 
 const shown = (term: string) => page.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]')
