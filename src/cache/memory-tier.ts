@@ -1,20 +1,21 @@
+import { LRUCache } from 'lru-cache'
 import type { LocalTier } from './local-tier.ts'
-import { SieveCache } from './sieve-cache.ts'
 
 export interface MemoryTierOptions {
   capacity: number
   ttlSeconds: number
 }
 
-/** In-process cache: at most `capacity` keys; when full, one not read since the last eviction pass goes (see SieveCache). */
+/** In-process LRU: at most `capacity` keys, the least recently read evicted first. */
 export class MemoryTier implements LocalTier {
   readonly name = 'memory' as const
-  private readonly entries: SieveCache
+  private readonly entries: LRUCache<string, string>
   private readonly ttlSeconds: number
 
   constructor({ capacity, ttlSeconds }: MemoryTierOptions) {
     this.ttlSeconds = ttlSeconds
-    this.entries = new SieveCache(capacity)
+    // ttlAutopurge off: expired entries are dropped lazily on read, no timer per entry.
+    this.entries = new LRUCache<string, string>({ max: capacity, ttl: ttlSeconds * 1000, ttlAutopurge: false })
   }
 
   get size(): number {
@@ -31,7 +32,8 @@ export class MemoryTier implements LocalTier {
   }
 
   async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    this.entries.set(key, value, Math.min(ttlSeconds ?? this.ttlSeconds, this.ttlSeconds) * 1000)
+    const ttl = ttlSeconds === undefined ? undefined : { ttl: Math.min(ttlSeconds, this.ttlSeconds) * 1000 }
+    this.entries.set(key, value, ttl)
   }
 
   async delete(key: string): Promise<void> {
