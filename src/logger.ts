@@ -81,7 +81,7 @@ function line(time: string, level: string, message: string, fields: LogFields | 
   let clash = false
   let error = false
   for (const name in fields) {
-    if (name === 'time' || name === 'level' || name === 'msg') clash = true
+    if (RESERVED.has(name)) clash = true
     if (fields[name] instanceof Error) error = true
   }
   const safe = clash ? Object.fromEntries(Object.entries(fields).map(([key, value]) => [RESERVED.has(key) ? `field_${key}` : key, value])) : fields

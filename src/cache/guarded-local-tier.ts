@@ -36,7 +36,7 @@ export class GuardedLocalTier implements LocalTier {
   readonly name: LocalTier['name']
   private readonly tier: LocalTier
   private readonly failureThreshold: number
-  private readonly callTimeoutMs: number
+  /** Bounds every call to callTimeoutMs (its `timeoutMs`). */
   private readonly deadlines: Deadlines
   private readonly coolDownMs: number
   private readonly onStateChange: (change: CircuitChange) => void
@@ -49,7 +49,6 @@ export class GuardedLocalTier implements LocalTier {
     this.name = tier.name
     this.tier = tier
     this.failureThreshold = failureThreshold
-    this.callTimeoutMs = callTimeoutMs
     this.deadlines = new Deadlines(callTimeoutMs)
     this.coolDownMs = coolDownMs
     this.onStateChange = onStateChange
@@ -137,7 +136,7 @@ export class GuardedLocalTier implements LocalTier {
   }
 
   private within<T>(call: () => Promise<T>, operation: string): Promise<T> {
-    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, `The ${this.name} tier did not answer ${operation} within ${this.callTimeoutMs} ms.`))
+    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, `The ${this.name} tier did not answer ${operation} within ${this.deadlines.timeoutMs} ms.`))
   }
 }
 

@@ -65,6 +65,8 @@ export class BucketHistogram<Label extends string> {
   readonly help: string
   private readonly labelNames: readonly Label[]
   private readonly bounds: readonly number[]
+  /** The `le` label of each cumulative count: every bound, then +Inf. */
+  private readonly upperBounds: readonly (number | string)[]
   private readonly byLabels = new Map<string, HistogramSeries>()
 
   constructor({ name, help, labelNames, buckets, registers }: BucketHistogramOptions<Label>) {
@@ -72,6 +74,7 @@ export class BucketHistogram<Label extends string> {
     this.help = help
     this.labelNames = labelNames
     this.bounds = [...buckets].sort((a, b) => a - b)
+    this.upperBounds = [...this.bounds, '+Inf']
     // The Registry reads a metric through get()/getForPromString() and reset(): the shape this class has.
     for (const registry of registers) registry.registerMetric(this as unknown as Metric)
   }
@@ -92,8 +95,7 @@ export class BucketHistogram<Label extends string> {
     const values: ExportedValue[] = []
     for (const series of this.byLabels.values()) {
       const cumulative = series.cumulative()
-      this.bounds.forEach((bound, i) => values.push({ labels: { le: bound }, sharedLabels: series.labels, value: cumulative[i]!, metricName: `${this.name}_bucket` }))
-      values.push({ labels: { le: '+Inf' }, sharedLabels: series.labels, value: series.count, metricName: `${this.name}_bucket` })
+      this.upperBounds.forEach((le, i) => values.push({ labels: { le }, sharedLabels: series.labels, value: cumulative[i]!, metricName: `${this.name}_bucket` }))
       values.push({ labels: {}, sharedLabels: series.labels, value: series.sum, metricName: `${this.name}_sum` })
       values.push({ labels: {}, sharedLabels: series.labels, value: series.count, metricName: `${this.name}_count` })
     }
