@@ -2,12 +2,8 @@
 -- e.g. "/?key=bench:" or "/v1/keys/bench:"; the bare servers read the same `?key=`.
 local prefix, count
 
--- Each wrk thread gets its own id, hence its own random sequence.
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
+-- setup (a thread id each) and done (the result line): shared with the other scripts.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
 
 function init(args)
   prefix = args[1] or "/?key=bench:"
@@ -17,13 +13,4 @@ end
 
 function request()
   return wrk.format("GET", prefix .. math.random(0, count - 1))
-end
-
--- One JSON line for bench/wrk.ts: latencies in microseconds, errors by kind.
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH_RESULT {"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,"maxUs":%d,"connectErrors":%d,"readErrors":%d,"writeErrors":%d,"timeouts":%d,"badStatus":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.timeout, e.status))
 end

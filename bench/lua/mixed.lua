@@ -3,12 +3,8 @@
 local count, writes, body, prefix
 local headers = { ["Content-Type"] = "application/json" }
 
--- Each wrk thread gets its own id, hence its own random sequence.
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
+-- setup (a thread id each) and done (the result line): shared with the other scripts.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
 
 function init(args)
   count = tonumber(args[1] or "10000")
@@ -24,13 +20,4 @@ function request()
     return wrk.format("PUT", path, headers, body)
   end
   return wrk.format("GET", path)
-end
-
--- One JSON line for bench/wrk.ts: latencies in microseconds, errors by kind.
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH_RESULT {"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,"maxUs":%d,"connectErrors":%d,"readErrors":%d,"writeErrors":%d,"timeouts":%d,"badStatus":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.timeout, e.status))
 end
