@@ -1,4 +1,4 @@
-import { MemoryTier } from '../src/cache/memory-tier.ts'
+import { MemoryTier } from '../src/cache/tiers/memory-tier.ts'
 
 /**
  * The in-process tier filled with KEYS keys of 100-byte values: RSS once filled (after a full GC),

@@ -1,5 +1,5 @@
-import type { LocalTier } from './local-tier.ts'
-import type { RedisStore } from './redis-store.ts'
+import type { LocalTier } from './tiers/local-tier.ts'
+import type { RedisStore } from './redis/redis-store.ts'
 
 export type TierState = 'up' | 'down' | 'disabled'
 

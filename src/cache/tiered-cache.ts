@@ -1,7 +1,7 @@
-import type { LocalTier } from './local-tier.ts'
-import type { RedisStore } from './redis-store.ts'
+import type { LocalTier } from './tiers/local-tier.ts'
+import type { RedisStore } from './redis/redis-store.ts'
 import { StoreUnavailableError } from './errors.ts'
-import { KeyVersions } from './key-versions.ts'
+import { KeyVersions } from './coherence/key-versions.ts'
 
 export type Tier = 'local' | 'redis'
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client'
-import type { CircuitState } from '../cache/guarded-local-tier.ts'
+import type { CircuitState } from '../cache/tiers/guarded-local-tier.ts'
 import type { Tier, TieredCacheEvents, TierStep } from '../cache/tiered-cache.ts'
 import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts'
 import { TrafficHistory } from './traffic-history.ts'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Registry } from 'prom-client'
-import { MemoryTier } from '../../src/cache/memory-tier.ts'
+import { MemoryTier } from '../../src/cache/tiers/memory-tier.ts'
 import { ProxyMetrics } from '../../src/metrics/proxy-metrics.ts'
 import { appFixture, type AppFixture } from '../harness/cache-fixtures.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { appFixture, localTierFor, type AppFixture } from '../harness/cache-fixtures.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
-import { EXOTIC_KEYS } from '../cache/tier-contract.ts'
+import { EXOTIC_KEYS } from '../cache/tiers/tier-contract.ts'
 
 let redis: ServiceProcess
 let f: AppFixture

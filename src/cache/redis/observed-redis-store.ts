@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from './errors.ts'
+import { StoreUnavailableError } from '../errors.ts'
 import type { RedisStore } from './redis-store.ts'
 
 export interface RedisAvailabilityChange {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { MemoryTier } from '../../src/cache/memory-tier.ts'
+import { MemoryTier } from '../../../src/cache/tiers/memory-tier.ts'
 import { tierContract } from './tier-contract.ts'
 
 tierContract('memory', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import memjs from 'memjs'
-import { GuardedLocalTier, type CircuitChange } from '../../src/cache/guarded-local-tier.ts'
-import { MemcachedTier } from '../../src/cache/memcached-tier.ts'
-import { eventually } from '../harness/wait-for.ts'
-import { startMemcached, type ServiceProcess } from '../harness/service-process.ts'
+import { GuardedLocalTier, type CircuitChange } from '../../../src/cache/tiers/guarded-local-tier.ts'
+import { MemcachedTier } from '../../../src/cache/tiers/memcached-tier.ts'
+import { eventually } from '../../harness/wait-for.ts'
+import { startMemcached, type ServiceProcess } from '../../harness/service-process.ts'
 
 let memcached: ServiceProcess
 beforeAll(async () => {

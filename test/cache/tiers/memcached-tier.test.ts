@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { memcachedKeyFor } from '../../src/cache/memcached-key.ts'
-import { MemcachedTier } from '../../src/cache/memcached-tier.ts'
-import { memcachedClientFor } from '../harness/cache-fixtures.ts'
-import { startMemcached, type ServiceProcess } from '../harness/service-process.ts'
+import { memcachedKeyFor } from '../../../src/cache/tiers/memcached-key.ts'
+import { MemcachedTier } from '../../../src/cache/tiers/memcached-tier.ts'
+import { memcachedClientFor } from '../../harness/cache-fixtures.ts'
+import { startMemcached, type ServiceProcess } from '../../harness/service-process.ts'
 import { tierContract } from './tier-contract.ts'
 
 let memcached: ServiceProcess

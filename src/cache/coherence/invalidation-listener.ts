@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
-import type { Logger } from '../logger.ts'
-import type { TieredCache } from './tiered-cache.ts'
+import type { Logger } from '../../logger.ts'
+import type { TieredCache } from '../tiered-cache.ts'
 
 /** The channel a RESP2 connection subscribes to for invalidations redirected to it. */
 const INVALIDATION_CHANNEL = '__redis__:invalidate'

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
-import { ClusterInvalidations } from './cluster-invalidations.ts'
-import { InvalidationListener } from './invalidation-listener.ts'
+import { ClusterInvalidations } from '../cache/coherence/cluster-invalidations.ts'
+import { InvalidationListener } from '../cache/coherence/invalidation-listener.ts'
 import { createRedisClient, redisOptions, type RedisClient } from './redis-client.ts'
-import type { TieredCache } from './tiered-cache.ts'
+import type { TieredCache } from '../cache/tiered-cache.ts'
 
 export interface StartInvalidationsOptions {
   config: Pick<Config, 'localInvalidation' | 'localCache' | 'redisUrl' | 'redisClusterNodes' | 'redisTimeoutMs'>

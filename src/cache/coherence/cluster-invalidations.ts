@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../../logger.ts'
 import { InvalidationListener, type InvalidationListenerOptions } from './invalidation-listener.ts'
-import type { TieredCache } from './tiered-cache.ts'
+import type { TieredCache } from '../tiered-cache.ts'
 
 export interface ClusterInvalidationsOptions {
   cluster: Cluster

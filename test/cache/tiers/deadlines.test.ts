@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { Deadlines } from '../../src/cache/deadlines.ts'
+import { Deadlines } from '../../../src/cache/tiers/deadlines.ts'
 
 const never = () => new Promise<never>(() => {})
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms))

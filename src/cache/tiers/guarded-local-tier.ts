@@ -1,5 +1,5 @@
 import { Deadlines } from './deadlines.ts'
-import { LocalTierUnavailableError } from './errors.ts'
+import { LocalTierUnavailableError } from '../errors.ts'
 import type { LocalTier } from './local-tier.ts'
 
 /** `closed`: the tier is used; `open`: it is skipped; `probing`: skipped while one probe checks it. */

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis'
-import { StoreUnavailableError, WrongTypeError } from './errors.ts'
+import { StoreUnavailableError, WrongTypeError } from '../errors.ts'
 
 /** The system of record: every answer the proxy gives comes from here or from a copy of it. */
 export interface RedisStore {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Redis } from 'ioredis'
-import { StoreUnavailableError, WrongTypeError } from '../../src/cache/errors.ts'
-import { IoRedisStore } from '../../src/cache/redis-store.ts'
-import { redisClientFor } from '../harness/cache-fixtures.ts'
-import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
-import { tierContract } from './tier-contract.ts'
+import { StoreUnavailableError, WrongTypeError } from '../../../src/cache/errors.ts'
+import { IoRedisStore } from '../../../src/cache/redis/redis-store.ts'
+import { redisClientFor } from '../../harness/cache-fixtures.ts'
+import { startRedis, type ServiceProcess } from '../../harness/service-process.ts'
+import { tierContract } from '../tiers/tier-contract.ts'
 
 let server: ServiceProcess
 beforeAll(async () => {

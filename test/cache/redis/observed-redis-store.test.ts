@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Redis } from 'ioredis'
-import { ObservedRedisStore, type RedisAvailabilityChange } from '../../src/cache/observed-redis-store.ts'
-import { IoRedisStore } from '../../src/cache/redis-store.ts'
-import { redisClientFor } from '../harness/cache-fixtures.ts'
-import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { ObservedRedisStore, type RedisAvailabilityChange } from '../../../src/cache/redis/observed-redis-store.ts'
+import { IoRedisStore } from '../../../src/cache/redis/redis-store.ts'
+import { redisClientFor } from '../../harness/cache-fixtures.ts'
+import { startRedis, type ServiceProcess } from '../../harness/service-process.ts'
 
 let server: ServiceProcess
 let client: Redis
