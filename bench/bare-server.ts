@@ -27,7 +27,7 @@ function withIoredis() {
 }
 
 function withMemjs() {
-  const client = memjs.Client.create(process.env.MEMCACHED_SERVERS!, { retries: 0, timeout: 0.25, keepAlive: true, logger: { log: () => {} } })
+  const client = memjs.Client.create(process.env.MEMCACHED_SERVERS, { retries: 0, timeout: 0.25, keepAlive: true, logger: { log: () => {} } })
   return new Hono().get('/', async (c) => {
     const key = c.req.query('key')!
     const { value } = await client.get(key)

@@ -15,7 +15,7 @@ export interface ServerProcess {
   /** Resident set size now, in MB. */
   rssMb(): number
   /** CPU time the process has used so far (user + system, all threads), in seconds; Linux only, else NaN. */
-  cpuSeconds(): number
+  cpuSeconds: () => number
   /** SIGKILL by default; SIGTERM lets the server exit by itself (and write a profile). */
   stop(signal?: NodeJS.Signals): Promise<void>
 }
@@ -34,7 +34,9 @@ function rssMbOf(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     if (match) return Number(match[1]) / 1024
-  } catch {}
+  } catch {
+    // no /proc here: ps below
+  }
   return Number(spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()) / 1024
 }
 

@@ -1,4 +1,5 @@
 import { errorBody, RETRY_AFTER_SECONDS } from './error-handler.ts'
+import type { Fetch } from './fetch.ts'
 
 export interface ConcurrencyLimitOptions {
   /** Requests in flight beyond this are refused at once. */
@@ -6,12 +7,11 @@ export interface ConcurrencyLimitOptions {
   /** Answered even at the limit, and not counted then: liveness must not depend on load. */
   exemptPath?: string
   /** Called once when refusals start and once when a request is admitted again, not per refusal. */
-  onRefusingChange?(refusing: boolean): void
+  onRefusingChange?: (refusing: boolean) => void
   /** Called for each refused request (for a counter: keep it cheap). */
-  onRefused?(): void
+  onRefused?: () => void
 }
 
-type Fetch = (request: Request, ...rest: any[]) => Response | Promise<Response>
 
 const OVERLOADED_BODY = JSON.stringify(errorBody('overloaded', 'Too many requests are in flight; retry shortly.'))
 
@@ -28,7 +28,7 @@ export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemp
   const release = () => {
     inFlight--
   }
-  const limited = (request: Request, ...rest: any[]): Response | Promise<Response> => {
+  const limited = (request: Request, ...rest: never[]): Response | Promise<Response> => {
     if (inFlight >= maxInFlight) {
       if (new URL(request.url).pathname === exemptPath) return fetch(request, ...rest)
       if (!refusing) {

@@ -32,7 +32,7 @@ export function errorHandler({ logger }: { logger: Logger }): ErrorHandler {
       return answer(c, error.status, error.code, error.message)
     }
     if (error instanceof HTTPException) {
-      const status = error.status as ContentfulStatusCode
+      const status = error.status
       if (status === 401 && error.res) return error.getResponse()
       return answer(c, status, CODE_BY_STATUS[status] ?? 'error', error.message || 'The request was refused.')
     }

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts'
 import type { AppEnv, RequestObservation } from './app-env.ts'
 import { acceptedRequestId, requestIdGenerator } from './request-id.ts'
 import { securedJson } from './security-headers.ts'
+import type { Fetch } from './fetch.ts'
 
 /** What the request observer reports to; ProxyMetrics implements it. */
 export interface RequestMetrics {
@@ -25,7 +26,6 @@ export interface RequestObserverOptions {
 /** The route label for requests no route matched, so that scanners cannot grow the metric series. */
 export const UNMATCHED_ROUTE = 'unmatched'
 
-type Fetch = (request: Request, ...rest: any[]) => Response | Promise<Response>
 type AppFetch = (request: Request, env: AppEnv['Bindings']) => Response | Promise<Response>
 
 /** Written to and never read: the record handlers get when neither logs nor metrics are wanted. */

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
+import type { Fetch } from './fetch.ts'
 
 /** Our policy for Hono's secureHeaders (see `securityHeaders`). */
 const SECURITY_HEADER_OPTIONS: Parameters<typeof secureHeaders>[0] = {
@@ -43,7 +44,6 @@ export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ['X-Frame-Options', 'DENY'],
 ]
 
-type Fetch = (request: Request, ...rest: any[]) => Response | Promise<Response>
 
 /**
  * The same headers on every answer, set around fetch instead of by a `*` middleware: a middleware
@@ -51,7 +51,7 @@ type Fetch = (request: Request, ...rest: any[]) => Response | Promise<Response>
  * (bench/profile.ts on Node: the response was written from the microtask queue, not the request event).
  */
 export function withSecurityHeaders<F extends Fetch>(fetch: F): F {
-  const withHeaders = (request: Request, ...rest: any[]): Response | Promise<Response> => {
+  const withHeaders = (request: Request, ...rest: never[]): Response | Promise<Response> => {
     const answer = fetch(request, ...rest)
     return answer instanceof Promise ? answer.then(addSecurityHeaders) : addSecurityHeaders(answer)
   }

@@ -32,16 +32,17 @@ function parsePairs(body: unknown, maxValueBytes: number): [string, string][] {
     throw new ApiError(400, 'invalid_body', 'The body must be a JSON object of "key": "value" pairs.')
   }
   // Object.entries, not a zod record: JSON.parse makes "__proto__" an own key, and it is a key like any other.
-  const pairs = Object.entries(body)
+  const pairs = Object.entries(body as Record<string, unknown>)
   if (pairs.length === 0) throw new ApiError(400, 'no_pairs', 'The body must hold at least one "key": "value" pair.')
   if (pairs.length > MAX_PAIRS_PER_SET) {
     throw new ApiError(413, 'too_many_pairs', `The body holds ${pairs.length} pairs; send at most ${MAX_PAIRS_PER_SET} per request.`)
   }
-  for (const [key, value] of pairs) {
+  return pairs.map(([key, value]) => {
     checkKey(key)
-    checkValueSize(checkValue(value, key), maxValueBytes)
-  }
-  return pairs
+    const checked = checkValue(value, key)
+    checkValueSize(checked, maxValueBytes)
+    return [key, checked]
+  })
 }
 
 /** The Flask seed's routes, bodies and form field names, kept word for word. */

@@ -5,7 +5,7 @@ import type { HttpServer, ServeOptions } from './http-server.ts'
 
 export async function serveWithNode({ fetch, host, port }: ServeOptions): Promise<HttpServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve({ fetch, hostname: host, port }, () => resolve(started as Server)) as Server
+    const started = serve({ fetch, hostname: host, port }, () => resolve(started)) as Server
     started.once('error', reject)
   })
   server.keepAliveTimeout = 30_000

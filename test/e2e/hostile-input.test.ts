@@ -23,14 +23,14 @@ function rawExchange(port: number, head: string, bodyChunks: Iterable<Buffer>): 
     })
     socket.on('error', done)
     socket.on('close', done)
-    socket.on('connect', async () => {
+    socket.on('connect', () => void (async () => {
       socket.write(head)
       for (const chunk of bodyChunks) {
         if (answer || socket.destroyed) return
         if (!socket.write(chunk)) await new Promise((resume) => socket.once('drain', resume).once('close', resume))
       }
       socket.end()
-    })
+    })())
   })
 }
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { redisInspector } from '../harness/cache-fixtures.ts'
 import { freePort } from '../harness/free-port.ts'
 import { startProxy, type ProxyProcess, type Runtime } from '../harness/proxy-process.ts'
-import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { startRedis } from '../harness/service-process.ts'
 import { getKey, putKey, report, timedFetch } from '../harness/timed-fetch.ts'
 import { eventually } from '../harness/wait-for.ts'
 

@@ -14,7 +14,9 @@ export async function timedFetch(url: string, init?: RequestInit): Promise<Timed
   let body: unknown = text
   try {
     body = JSON.parse(text)
-  } catch {}
+  } catch {
+    // not JSON: body stays undefined
+  }
   return { status: res.status, ms, headers: res.headers, body }
 }
 

@@ -8,7 +8,7 @@ export interface ClusterInvalidationsOptions {
   cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'suspendLocal' | 'resumeLocal' | 'localSuspended'>
   logger: Logger
   /** A RESP2 connection of its own to the same node as `node`. */
-  subscriberFor(node: Redis): Redis
+  subscriberFor: (node: Redis) => Redis
 }
 
 /** Stands for "the set of nodes may have changed": suspended from a lost node until the next slot refresh. */

@@ -36,7 +36,7 @@ export class Deadlines {
         (value) => {
           if (this.pending.delete(entry)) resolve(value)
         },
-        (error: unknown) => {
+        (error: Error) => {
           if (this.pending.delete(entry)) reject(error)
         },
       )

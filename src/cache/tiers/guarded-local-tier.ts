@@ -21,7 +21,7 @@ export interface GuardedLocalTierOptions {
   /** How long an open circuit skips the tier before one probe asks it again (and again after each failed probe). */
   coolDownMs?: number
   /** Called once per change of state (not once per failed call). */
-  onStateChange?(change: CircuitChange): void
+  onStateChange?: (change: CircuitChange) => void
 }
 
 /**

@@ -23,7 +23,7 @@ export const EXOTIC_KEYS = [
 ]
 
 /** One suite, run against every store: memory, memcached and Redis behave alike. */
-export function tierContract(name: string, setup: () => Promise<{ store: ContractStore; close(): Promise<void> }>) {
+export function tierContract(name: string, setup: () => Promise<{ store: ContractStore; close: () => Promise<void> }>) {
   describe(`${name} store contract`, () => {
     let store: ContractStore
     let close: () => Promise<void>
@@ -32,7 +32,7 @@ export function tierContract(name: string, setup: () => Promise<{ store: Contrac
     beforeAll(async () => {
       ;({ store, close } = await setup())
     })
-    afterAll(async () => close())
+    afterAll(() => close())
 
     test('a missing key reads as undefined', async () => {
       expect(await store.get(`${prefix}missing`)).toBeUndefined()
