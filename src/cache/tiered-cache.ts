@@ -89,8 +89,9 @@ export class TieredCache {
   suspendLocal(): void {
     this.suspensions++
     this.suspended = true
-    // Reads in flight may miss their invalidation: none of them may fill the local tier.
+    // Reads in flight may miss their invalidation: none of them may fill the local tier, or be joined.
     this.versions.invalidateAll()
+    this.redisReads.clear()
   }
 
   /** Invalidations flow (again): forget everything that may have been missed, then serve local copies. */
@@ -145,18 +146,19 @@ export class TieredCache {
       localStep = { tier: 'local', outcome: failed ? 'error' : cached === undefined ? 'miss' : 'hit', durationMs: performance.now() - started }
     }
     const stamp = this.versions.beginWrite(key)
+    this.redisReads.delete(key)
     try {
       const started = performance.now()
       const { existed } = await this.redisWrite(key, () => this.redis.set(key, value, ttlSeconds))
       const redisStep: TierStep = { tier: 'redis', outcome: existed ? 'hit' : 'miss', durationMs: performance.now() - started }
       if (localStep) {
         const fillStarted = performance.now()
-        // A later write to this key is in flight: it, not this one, decides the local copy.
-        if (!this.localInUse) {
-          // Without invalidations a shared tier could keep this value after a later write elsewhere.
-          await this.localCall('delete', () => this.local.delete(key))
-        } else if (this.versions.isCurrent(key, stamp)) {
+        if (this.localInUse && this.versions.isCurrent(key, stamp)) {
           await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? ttlSeconds : undefined))
+        } else {
+          // Overtaken (a later write, a delete or an invalidation) or unwatched: the copy from before this
+          // write must go, and the later operation, not this one, decides what is held next.
+          await this.localCall('delete', () => this.local.delete(key))
         }
         steps.push({ ...localStep, durationMs: localStep.durationMs + performance.now() - fillStarted })
       }
@@ -170,6 +172,7 @@ export class TieredCache {
   /** Removes the key from Redis and the local tier; tells whether Redis held it. */
   async remove(key: string): Promise<boolean> {
     this.versions.beginWrite(key)
+    this.redisReads.delete(key)
     try {
       const existed = await this.redisWrite(key, () => this.redis.delete(key))
       await this.localCall('delete', () => this.local.delete(key))
@@ -183,6 +186,7 @@ export class TieredCache {
   async invalidate(key: string): Promise<void> {
     this.events.onInvalidation?.(key)
     this.versions.invalidate(key)
+    this.redisReads.delete(key)
     await this.localCall('delete', () => this.local.delete(key))
   }
 
@@ -190,13 +194,20 @@ export class TieredCache {
   async invalidateAll(): Promise<void> {
     this.events.onInvalidation?.(null)
     this.versions.invalidateAll()
+    this.redisReads.clear()
     await this.localCall('clear', () => this.local.clear())
   }
 
+  /**
+   * Concurrent misses share one GET, but only while nothing has overtaken it: a write, a delete or an
+   * invalidation of the key detaches it, so a read invoked afterwards sends a GET of its own.
+   */
   private readRedis(key: string): Promise<string | null> {
     const shared = this.redisReads.get(key)
     if (shared) return shared
-    const read = (this.localInUse ? this.readRedisAndFill(key) : this.readRedisOnly(key)).finally(() => this.redisReads.delete(key))
+    const read: Promise<string | null> = (this.localInUse ? this.readRedisAndFill(key) : this.readRedisOnly(key)).finally(() => {
+      if (this.redisReads.get(key) === read) this.redisReads.delete(key)
+    })
     this.redisReads.set(key, read)
     return read
   }
@@ -245,6 +256,7 @@ export class TieredCache {
       if (error instanceof StoreUnavailableError) {
         this.events.onRedisError?.('write', error)
         this.versions.invalidate(key)
+        this.redisReads.delete(key)
         await this.localCall('delete', () => this.local.delete(key))
       }
       throw error
