@@ -1,7 +1,10 @@
 import { Hono } from 'hono'
 import { Registry } from 'prom-client'
 import { createApp } from '../src/app.ts'
-import { GuardedLocalTier } from '../src/cache/tiers/guarded-local-tier.ts'
+import { Redis } from 'ioredis'
+import { loadConfig } from '../src/config.ts'
+import { buildProxy } from '../src/wiring/build-proxy.ts'
+import { guardSharedTier } from '../src/wiring/local-tier.ts'
 import type { LocalTier } from '../src/cache/tiers/local-tier.ts'
 import { MemoryTier } from '../src/cache/tiers/memory-tier.ts'
 import { NoLocalTier } from '../src/cache/tiers/no-local-tier.ts'
@@ -53,7 +56,7 @@ const stubRemoteTier: LocalTier = {
 
 async function localTierFor(path: string): Promise<LocalTier> {
   if (path === 'redis') return new NoLocalTier()
-  if (path === 'memcached') return new GuardedLocalTier({ tier: stubRemoteTier })
+  if (path === 'memcached') return stubRemoteTier
   const memory = new MemoryTier({ capacity: KEYS, ttlSeconds: 300 })
   for (let i = 0; i < KEYS; i++) await memory.set(`bench:${i}`, VALUE)
   return memory
@@ -69,15 +72,21 @@ function yardstick(path: string) {
   })
 }
 
-const cache = new TieredCache({ local: await localTierFor(PATH), redis: new ObservedRedisStore(stubRedis, () => {}), redisTtlSeconds: 0 })
-const deps = { cache, probeReadiness: async () => ({}) as never, maxValueBytes: 1 << 20, maxConcurrentRequests: 1024 }
+const local = await localTierFor(PATH)
+const config = loadConfig({ LOCAL_CACHE: local.name, LOCAL_INVALIDATION: 'off', REDIS_TTL_SECONDS: '0' })
+// Never connects: every command goes to the stub store.
+const redis = new Redis({ lazyConnect: true })
 const metrics = () => new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+const built = (level: 'warn' | 'info') => buildProxy(config, { redis, local, store: stubRedis, logger: createLogger({ level, write: () => {} }), metrics: metrics() }).app
+// Pieces taken away from the built proxy: the same app without metrics (createApp is what buildProxy calls).
+const cache = new TieredCache({ local: guardSharedTier(local, () => {}), redis: new ObservedRedisStore(stubRedis, () => {}), redisTtlSeconds: 0 })
+const deps = { cache, probeReadiness: async () => ({}) as never, maxValueBytes: 1 << 20, maxConcurrentRequests: 1024 }
 const apps: Record<string, { fetch: (request: Request) => Response | Promise<Response> }> = {
   [PATH === 'local' ? 'ceiling' : 'bare handler']: yardstick(PATH),
   'proxy, bare': createApp({ ...deps, logger: createLogger({ level: 'warn' }) }),
-  'proxy + metrics': createApp({ ...deps, logger: createLogger({ level: 'warn' }), metrics: metrics() }),
+  'proxy + metrics': built('warn'),
   'proxy, logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }) }),
-  'proxy + metrics + logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }), metrics: metrics() }),
+  'proxy + metrics + logging': built('info'),
 }
 const urls = Array.from({ length: 4096 }, (_, i) => `http://127.0.0.1/?key=bench:${(i * 7919) % KEYS}`)
 

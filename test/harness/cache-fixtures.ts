@@ -1,16 +1,16 @@
 import { Redis } from 'ioredis'
 import memjs from 'memjs'
-import { createApp } from '../../src/app.ts'
-import { IoRedisStore } from '../../src/cache/redis/redis-store.ts'
-import { createReadinessProbe } from '../../src/cache/readiness.ts'
 import type { LocalTier } from '../../src/cache/tiers/local-tier.ts'
 import { MemcachedTier } from '../../src/cache/tiers/memcached-tier.ts'
 import { MemoryTier } from '../../src/cache/tiers/memory-tier.ts'
 import { NoLocalTier } from '../../src/cache/tiers/no-local-tier.ts'
-import { TieredCache } from '../../src/cache/tiered-cache.ts'
+import { type TieredCache } from '../../src/cache/tiered-cache.ts'
 import { redisOptions } from '../../src/wiring/redis-client.ts'
 import { createLogger, type Logger } from '../../src/logger.ts'
-import type { ProxyMetrics } from '../../src/metrics/proxy-metrics.ts'
+import { ProxyMetrics } from '../../src/metrics/proxy-metrics.ts'
+import { buildProxy, type Proxy } from '../../src/wiring/build-proxy.ts'
+import { loadConfig } from '../../src/config.ts'
+import { Registry } from 'prom-client'
 import type { ServiceProcess } from './service-process.ts'
 
 /** A fail-fast ioredis client like the proxy's, on a test server. */
@@ -41,10 +41,11 @@ export function localTierFor(kind: LocalKind, memcached?: ServiceProcess, ttlSec
 }
 
 export interface AppFixture {
-  app: ReturnType<typeof createApp>
+  app: Proxy['app']
   cache: TieredCache
   local: LocalTier
   redis: Redis
+  proxy: Proxy
   close(): Promise<void>
 }
 
@@ -57,29 +58,42 @@ export interface AppFixtureOptions {
   logWrite?: (chunk: string) => void
   /** A logger of the test's own, instead of logWrite's. */
   logger?: Logger
-  /** Wires its cache events too, as main.ts does. */
+  /** Metrics of the test's own; by default a fresh registry without process metrics. */
   metrics?: ProxyMetrics
+  /** More configuration, as environment variables (e.g. LOCAL_INVALIDATION: 'tracking'). */
+  env?: Record<string, string>
 }
 
-/** The app wired as main.ts wires it, on test servers, for `app.request()` tests. */
+/**
+ * The proxy as main.ts builds it (buildProxy), on test servers, for `app.request()` tests. Invalidations
+ * are off unless `env` turns them on: these tests are about HTTP, and tracking suspends the local tier
+ * for its first milliseconds; test/coherence runs the real processes with tracking on.
+ */
 export function appFixture(
   redisServer: ServiceProcess,
   local: LocalTier,
-  { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024, apiToken, logWrite, logger, metrics }: AppFixtureOptions = {},
+  { maxValueBytes = 1048576, redisTtlSeconds = 3000, maxConcurrentRequests = 1024, apiToken, logWrite, logger, metrics, env = {} }: AppFixtureOptions = {},
 ): AppFixture {
   const redis = redisClientFor(redisServer)
-  const store = new IoRedisStore(redis)
-  const cache = new TieredCache({ local, redis: store, redisTtlSeconds, events: metrics?.cacheEvents })
+  const config = loadConfig({
+    REDIS_URL: `redis://127.0.0.1:${redisServer.port}`,
+    LOCAL_CACHE: local.name,
+    LOCAL_INVALIDATION: 'off',
+    MAX_VALUE_BYTES: String(maxValueBytes),
+    REDIS_TTL_SECONDS: String(redisTtlSeconds),
+    MAX_CONCURRENT_REQUESTS: String(maxConcurrentRequests),
+    API_TOKEN: apiToken,
+    ...env,
+  })
   logger ??= logWrite ? createLogger({ level: 'debug', write: logWrite, maxBufferBytes: 0 }) : createLogger({ level: 'silent' })
-  const app = createApp({ cache, logger, maxValueBytes, maxConcurrentRequests, apiToken, metrics, probeReadiness: createReadinessProbe({ redis: store, local, timeoutMs: 1000 }) })
+  metrics ??= new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+  const proxy = buildProxy(config, { redis, logger, local, metrics })
   return {
-    app,
-    cache,
-    local,
+    app: proxy.app,
+    cache: proxy.cache,
+    local: proxy.local,
     redis,
-    async close() {
-      await local.close()
-      redis.disconnect()
-    },
+    proxy,
+    close: () => proxy.close(),
   }
 }

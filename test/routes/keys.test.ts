@@ -91,6 +91,6 @@ describe('/v1/keys/:key', () => {
     expect(await (await f.app.request('/healthz')).json()).toEqual({ status: 'ok' })
     const res = await f.app.request('/readyz')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ status: 'ready', tiers: { redis: 'up', local: { kind: 'memory', state: 'up' } } })
+    expect(await res.json()).toEqual({ status: 'ready', tiers: { redis: 'up', local: { kind: 'memory', state: 'up', suspended: false } } })
   })
 })

@@ -1,0 +1,96 @@
+import { Registry } from 'prom-client'
+import { createApp } from '../app.ts'
+import { createReadinessProbe, type Readiness } from '../cache/readiness.ts'
+import { IoRedisStore } from '../cache/redis/redis-store.ts'
+import { ObservedRedisStore } from '../cache/redis/observed-redis-store.ts'
+import type { RedisStore } from '../cache/redis/redis-store.ts'
+import { TieredCache } from '../cache/tiered-cache.ts'
+import type { CircuitChange } from '../cache/tiers/guarded-local-tier.ts'
+import type { LocalTier } from '../cache/tiers/local-tier.ts'
+import { MemoryTier } from '../cache/tiers/memory-tier.ts'
+import type { Config } from '../config.ts'
+import type { Logger } from '../logger.ts'
+import { ProxyMetrics } from '../metrics/proxy-metrics.ts'
+import { createLocalTier, guardSharedTier } from './local-tier.ts'
+import type { RedisClient } from './redis-client.ts'
+import { startInvalidations, type Invalidations } from './start-invalidations.ts'
+
+export interface ProxyDeps {
+  /** The data connection (a Redis or a Cluster); the proxy closes it on close(). */
+  redis: RedisClient
+  logger: Logger
+  /** A local tier made by the caller instead of the one the config names (tests, bench); a shared one is still guarded. */
+  local?: LocalTier
+  /** A store to use instead of IoRedisStore over `redis` (the bench's in-process stubs). */
+  store?: RedisStore
+  /** Metrics to record into; by default a fresh registry with process metrics. */
+  metrics?: ProxyMetrics
+}
+
+export interface Proxy {
+  readonly app: ReturnType<typeof createApp>
+  readonly cache: TieredCache
+  readonly local: LocalTier
+  readonly store: RedisStore
+  readonly metrics: ProxyMetrics
+  readonly probeReadiness: () => Promise<Readiness>
+  /** What keeps the local tier coherent; undefined with LOCAL_INVALIDATION=off or LOCAL_CACHE=none. */
+  readonly invalidations: Invalidations | undefined
+  /** Closes the invalidation listeners, the store and the local tier (not the HTTP server). */
+  close: () => Promise<void>
+}
+
+/**
+ * The one way to build the proxy from its configuration and clients: main.ts, the test harness and
+ * the bench all call it, so a test exercises the proxy users run.
+ */
+export function buildProxy(config: Config, { redis, logger, local: given, store: givenStore, metrics: givenMetrics }: ProxyDeps): Proxy {
+  const store = new ObservedRedisStore(givenStore ?? new IoRedisStore(redis), ({ available, error }) =>
+    available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
+  )
+  let local: LocalTier | undefined
+  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localSize: () => (local instanceof MemoryTier ? local.size : 0) })
+  const onBreakerChange = ({ tier, from, to, reason }: CircuitChange) => {
+    metrics.setBreakerState('local', to)
+    if (from === to) return
+    if (to === 'open') logger.warn('local tier bypassed', { tier, reason })
+    else logger.info('local tier in use again', { tier, reason })
+  }
+  local = given ? guardSharedTier(given, onBreakerChange) : createLocalTier(config, { logger, onBreakerChange })
+  const cache = new TieredCache({
+    local,
+    redis: store,
+    redisTtlSeconds: config.redisTtlSeconds,
+    events: {
+      ...metrics.cacheEvents,
+      onLocalError: (operation, error) => {
+        metrics.cacheEvents.onLocalError(operation, error)
+        logger.debug('local tier error', { tier: local.name, operation, error })
+      },
+    },
+  })
+  const invalidations = startInvalidations({ config, data: redis, cache, logger })
+  const probeReadiness = createReadinessProbe({ redis: store, local, timeoutMs: config.redisTimeoutMs, localSuspended: () => cache.localSuspended })
+  const app = createApp({
+    cache,
+    logger,
+    probeReadiness,
+    maxValueBytes: config.maxValueBytes,
+    maxConcurrentRequests: config.maxConcurrentRequests,
+    apiToken: config.apiToken,
+    metrics,
+  })
+  return {
+    app,
+    cache,
+    local,
+    store,
+    metrics,
+    probeReadiness,
+    invalidations,
+    async close() {
+      await invalidations?.close()
+      await Promise.allSettled([store.close(), local.close()])
+    },
+  }
+}
