@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
+import { answerThrows } from './http/answer-throws.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
@@ -47,6 +48,8 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   })
   // Security headers on every answer (the 503s of the limit too), around fetch for the same reason.
   app.fetch = withSecurityHeaders(app.fetch)
+  // Outermost: nothing that throws below becomes the runtime's own error answer.
+  app.fetch = answerThrows(app.fetch, (error) => logger.error('unhandled error', { error }))
   app.onError(labellingErrors(errorHandler({ logger })))
   app.notFound(unmatchedRoute(app))
   return app

@@ -30,7 +30,7 @@ export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemp
   }
   const limited = (request: Request, ...rest: never[]): Response | Promise<Response> => {
     if (inFlight >= maxInFlight) {
-      if (new URL(request.url).pathname === exemptPath) return fetch(request, ...rest)
+      if (pathOf(request.url) === exemptPath) return fetch(request, ...rest)
       if (!refusing) {
         refusing = true
         onRefusingChange(true)
@@ -55,6 +55,14 @@ export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemp
     return answer
   }
   return limited as F
+}
+
+/** The path of a request URL without parsing it (no throw, whatever the URL holds). */
+function pathOf(url: string): string {
+  const start = url.charCodeAt(0) === 47 ? 0 : url.indexOf('/', url.indexOf('//') + 2)
+  if (start === -1) return '/'
+  const end = url.slice(start).search(/[?#]/)
+  return end === -1 ? url.slice(start) : url.slice(start, start + end)
 }
 
 function overloaded(): Response {
