@@ -57,5 +57,3 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
     .route('/', seedRoutes({ cache, maxValueBytes }))
     .route('/v1', keyRoutes({ cache, maxValueBytes }))
 }
-
-export type AppType = ReturnType<typeof createApp>
