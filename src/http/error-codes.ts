@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   ambiguous_key: 400,
   no_pairs: 400,
   invalid_form: 400,
+  invalid_host: 400,
   unauthorized: 401,
   forbidden: 403,
   forbidden_origin: 403,
