@@ -40,7 +40,10 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   // Request ids, logs and metrics around fetch, not as a middleware: a synchronous local hit stays synchronous.
   app.fetch = observeRequests(app.fetch, { logger, metrics })
   // On fetch itself, which app.request() calls too: servers and tests both get the limit, the hot path no middleware.
+  const load = { inFlight: 0 }
+  metrics?.observeInFlight(() => load.inFlight)
   app.fetch = limitConcurrency(app.fetch, {
+    load,
     maxInFlight: maxConcurrentRequests,
     onRefusingChange: (refusing) =>
       refusing ? logger.warn('overloaded: refusing requests', { maxConcurrentRequests }) : logger.info('admitting requests again'),

@@ -10,6 +10,12 @@ export interface ConcurrencyLimitOptions {
   onRefusingChange?: (refusing: boolean) => void
   /** Called for each refused request (for a counter: keep it cheap). */
   onRefused?: () => void
+  /** Kept up to date with the requests admitted and not yet answered, for a gauge to read. */
+  load?: RequestLoad
+}
+
+export interface RequestLoad {
+  inFlight: number
 }
 
 
@@ -22,14 +28,13 @@ const OVERLOADED_BODY = JSON.stringify(errorBody('overloaded', 'Too many request
  * dispatch on a local hit), while this keeps a synchronous answer synchronous. A request counts
  * until its Response exists (bodies here are never streamed).
  */
-export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {}, onRefused }: ConcurrencyLimitOptions): F {
-  let inFlight = 0
+export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {}, onRefused, load = { inFlight: 0 } }: ConcurrencyLimitOptions): F {
   let refusing = false
   const release = () => {
-    inFlight--
+    load.inFlight--
   }
   const limited = (request: Request, ...rest: never[]): Response | Promise<Response> => {
-    if (inFlight >= maxInFlight) {
+    if (load.inFlight >= maxInFlight) {
       if (pathOf(request.url) === exemptPath) return fetch(request, ...rest)
       if (!refusing) {
         refusing = true
@@ -42,16 +47,16 @@ export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemp
       refusing = false
       onRefusingChange(false)
     }
-    inFlight++
+    load.inFlight++
     let answer: Response | Promise<Response>
     try {
       answer = fetch(request, ...rest)
     } catch (error) {
-      inFlight--
+      load.inFlight--
       throw error
     }
     if (answer instanceof Promise) return answer.finally(release)
-    inFlight--
+    load.inFlight--
     return answer
   }
   return limited as F

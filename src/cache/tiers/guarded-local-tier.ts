@@ -1,9 +1,9 @@
 import { Deadlines } from './deadlines.ts'
-import { LocalTierUnavailableError } from '../errors.ts'
+import { isUnreachableCode, LocalTierUnavailableError } from '../errors.ts'
 import type { LocalTier } from './local-tier.ts'
 
-/** `closed`: the tier is used; `open`: it is skipped; `probing`: skipped while one probe checks it. */
-export type CircuitState = 'closed' | 'open' | 'probing'
+/** `closed`: the tier is used; `open`: it is skipped (a probe on a timer checks it meanwhile). */
+export type CircuitState = 'closed' | 'open'
 
 export interface CircuitChange {
   readonly tier: LocalTier['name']
@@ -87,16 +87,17 @@ export class GuardedLocalTier implements LocalTier {
 
   private async guard<T>(operation: string, call: () => Promise<T>, mutates: boolean): Promise<T> {
     if (this.current !== 'closed') {
-      throw new LocalTierUnavailableError(this.name, `The ${this.name} tier is skipped after failures (${operation} not sent).`)
+      throw new LocalTierUnavailableError(this.name, 'circuit_open', `The ${this.name} tier is skipped after failures (${operation} not sent).`)
     }
     try {
       const result = await this.within(call, operation)
       this.consecutiveFailures = 0
       return result
     } catch (error) {
-      if (mutates) this.open(`${operation} failed: ${messageOf(error)}`)
-      else if (++this.consecutiveFailures >= this.failureThreshold) this.open(`${this.consecutiveFailures} ${operation} calls failed in a row: ${messageOf(error)}`)
-      throw error
+      const failure = this.typed(error, operation)
+      if (mutates) this.open(`${operation} failed: ${failure.message}`)
+      else if (++this.consecutiveFailures >= this.failureThreshold) this.open(`${this.consecutiveFailures} ${operation} calls failed in a row: ${failure.message}`)
+      throw failure
     }
   }
 
@@ -116,7 +117,6 @@ export class GuardedLocalTier implements LocalTier {
 
   /** Asks the tier once; if it answers, flushes what it may hold from before and uses it again. */
   private async probe(): Promise<void> {
-    this.current = 'probing'
     try {
       await this.within(() => this.tier.ping(), 'ping')
       await this.within(() => this.tier.clear(), 'clear')
@@ -124,7 +124,6 @@ export class GuardedLocalTier implements LocalTier {
       this.consecutiveFailures = 0
       this.change('closed', 'a probe got answers and the tier was flushed')
     } catch {
-      this.current = 'open'
       this.scheduleProbe()
     }
   }
@@ -132,14 +131,17 @@ export class GuardedLocalTier implements LocalTier {
   private change(to: CircuitState, reason: string): void {
     const from = this.current
     this.current = to
-    this.onStateChange({ tier: this.name, from: from === 'probing' ? 'open' : from, to, reason })
+    this.onStateChange({ tier: this.name, from, to, reason })
   }
 
   private within<T>(call: () => Promise<T>, operation: string): Promise<T> {
-    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, `The ${this.name} tier did not answer ${operation} within ${this.deadlines.timeoutMs} ms.`))
+    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, 'timeout', `The ${this.name} tier did not answer ${operation} within ${this.deadlines.timeoutMs} ms.`))
   }
-}
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  /** The tier's own error (memjs') as a LocalTierUnavailableError with a reason; ours pass as they are. */
+  private typed(error: unknown, operation: string): LocalTierUnavailableError {
+    if (error instanceof LocalTierUnavailableError) return error
+    const message = error instanceof Error ? error.message : String(error)
+    return new LocalTierUnavailableError(this.name, isUnreachableCode(error) ? 'unreachable' : 'error', `The ${this.name} tier failed ${operation}: ${message}`, { cause: error })
+  }
 }
