@@ -1,4 +1,4 @@
-import type { LocalTier } from './tiers/local-tier.ts'
+import type { FillLease, LocalRead, LocalTier } from './tiers/local-tier.ts'
 import type { RedisStore } from './redis/redis-store.ts'
 import { StoreUnavailableError } from './errors.ts'
 import { KeyVersions } from './coherence/key-versions.ts'
@@ -119,9 +119,12 @@ export class TieredCache {
 
   async read(key: string): Promise<ReadOutcome> {
     const steps: TierStep[] = []
+    let lease: FillLease | undefined
     if (this.localInUse) {
       const started = performance.now()
-      const { value, failed } = await this.localCall('get', () => this.local.get(key))
+      const { value: found, failed } = await this.localCall('get', () => this.lookupLocal(key))
+      const value = found?.value
+      lease = found?.lease
       const outcome = failed ? 'error' : value === undefined ? 'miss' : 'hit'
       steps.push({ tier: 'local', outcome, durationMs: performance.now() - started })
       this.events.onLookup?.('local', outcome)
@@ -131,7 +134,7 @@ export class TieredCache {
       steps.push({ tier: 'local', outcome: 'miss', durationMs: 0 })
     }
     const started = performance.now()
-    const value = await this.readRedis(key)
+    const value = await this.readRedis(key, lease)
     steps.push({ tier: 'redis', outcome: value === null ? 'miss' : 'hit', durationMs: performance.now() - started })
     this.events.onLookup?.('redis', value === null ? 'miss' : 'hit')
     return { key, value: value ?? undefined, source: value === null ? undefined : 'redis', steps }
@@ -202,10 +205,10 @@ export class TieredCache {
    * Concurrent misses share one GET, but only while nothing has overtaken it: a write, a delete or an
    * invalidation of the key detaches it, so a read invoked afterwards sends a GET of its own.
    */
-  private readRedis(key: string): Promise<string | null> {
+  private readRedis(key: string, lease: FillLease | undefined): Promise<string | null> {
     const shared = this.redisReads.get(key)
     if (shared) return shared
-    const read: Promise<string | null> = (this.localInUse ? this.readRedisAndFill(key) : this.readRedisOnly(key)).finally(() => {
+    const read: Promise<string | null> = (this.localInUse ? this.readRedisAndFill(key, lease) : this.readRedisOnly(key)).finally(() => {
       if (this.redisReads.get(key) === read) this.redisReads.delete(key)
     })
     this.redisReads.set(key, read)
@@ -222,7 +225,18 @@ export class TieredCache {
     }
   }
 
-  private async readRedisAndFill(key: string): Promise<string | null> {
+  /** A shared tier hands out leases (it has `getForFill`); the memory tier answers a plain get. */
+  private lookupLocal(key: string): Promise<LocalRead> {
+    return this.local.getForFill ? this.local.getForFill(key) : this.local.get(key).then((value) => ({ value }))
+  }
+
+  /** A tier that leases is filled only under the lease this read's miss took, before Redis was asked. */
+  private fillLocal(key: string, value: string, ttlSeconds: number | undefined, lease: FillLease | undefined): Promise<void> {
+    if (!this.local.fill) return this.local.set(key, value, ttlSeconds)
+    return lease ? this.local.fill(key, value, ttlSeconds, lease) : Promise.resolve()
+  }
+
+  private async readRedisAndFill(key: string, lease: FillLease | undefined): Promise<string | null> {
     const stamp = this.versions.begin(key)
     try {
       // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire
@@ -230,7 +244,7 @@ export class TieredCache {
       const { value, ttlMs } = await this.reportRedisErrors('get', () => this.redis.getWithTtl(key))
       // An answer overtaken by a write or an invalidation must not become the local copy.
       if (value !== null && ttlMs !== GONE && this.localInUse && this.versions.isCurrent(key, stamp)) {
-        await this.localCall('set', () => this.local.set(key, value, ttlMs === NO_EXPIRY ? undefined : ttlMs / 1000))
+        await this.localCall('set', () => this.fillLocal(key, value, ttlMs === NO_EXPIRY ? undefined : ttlMs / 1000, lease))
       }
       return value
     } finally {

@@ -1,6 +1,5 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { ErrorCode } from './error-codes.ts'
 
 export interface ApiErrorOptions {
   cause?: unknown
@@ -14,7 +13,7 @@ export class ApiError extends HTTPException {
 
   constructor(
     status: ContentfulStatusCode,
-    readonly code: ErrorCode,
+    readonly code: string,
     message: string,
     options: ApiErrorOptions = {},
   ) {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
-import memjs from 'memjs'
 import type { LocalTier } from '../../src/cache/tiers/local-tier.ts'
+import { MetaClient } from '../../src/cache/tiers/memcached-meta-client.ts'
 import { MemcachedTier } from '../../src/cache/tiers/memcached-tier.ts'
 import { MemoryTier } from '../../src/cache/tiers/memory-tier.ts'
 import { NoLocalTier } from '../../src/cache/tiers/no-local-tier.ts'
@@ -27,8 +27,8 @@ export function redisInspector(redis: ServiceProcess): Redis {
   return client
 }
 
-export function memcachedClientFor(memcached: ServiceProcess): memjs.Client {
-  return memjs.Client.create(`127.0.0.1:${memcached.port}`, { retries: 0, timeout: 0.5, logger: { log: () => {} } })
+export function memcachedClientFor(memcached: ServiceProcess, timeoutMs = 500): MetaClient {
+  return new MetaClient({ host: '127.0.0.1', port: memcached.port, timeoutMs })
 }
 
 export type LocalKind = 'memory' | 'memcached' | 'none'
@@ -86,7 +86,7 @@ export function appFixture(
     ...env,
   })
   logger ??= logWrite ? createLogger({ level: 'debug', write: logWrite, maxBufferBytes: 0 }) : createLogger({ level: 'silent' })
-  metrics ??= new ProxyMetrics({ registry: new Registry(), localTier: local.name, processMetrics: false })
+  metrics ??= new ProxyMetrics({ registry: new Registry(), processMetrics: false })
   const proxy = buildProxy(config, { redis, logger, local, metrics })
   return {
     app: proxy.app,

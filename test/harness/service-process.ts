@@ -107,11 +107,11 @@ export function startRedis(extraArgs: string[] = [], port?: number): Promise<Ser
   })
 }
 
-/** A memcached on a free port. */
-export function startMemcached(): Promise<ServiceProcess> {
+/** A memcached on a free port; `extraArgs` e.g. `['-I', '512k']` for a smaller item limit. */
+export function startMemcached(extraArgs: string[] = []): Promise<ServiceProcess> {
   return startService({
     binary: 'memcached',
     installHint: 'apt-get install -y memcached',
-    args: (port) => ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '64', ...(process.getuid?.() === 0 ? ['-u', 'root'] : [])],
+    args: (port) => ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '64', ...(process.getuid?.() === 0 ? ['-u', 'root'] : []), ...extraArgs],
   })
 }

@@ -1,5 +1,3 @@
-import { systemClock, type Clock } from '../clock.ts'
-
 interface Pending {
   readonly deadline: number
   /** Rejects the call's promise with its timeout error. */
@@ -18,12 +16,12 @@ interface Pending {
 export class Deadlines {
   /** In start order, which is also deadline order. */
   private readonly pending = new Set<Pending>()
-  private stopTimer: (() => void) | undefined
+  private timer: ReturnType<typeof setInterval> | undefined
   readonly tickMs: number
 
   constructor(
     readonly timeoutMs: number,
-    private readonly clock: Clock = systemClock,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.tickMs = Math.min(25, Math.max(1, Math.round(timeoutMs / 10)))
   }
@@ -31,9 +29,9 @@ export class Deadlines {
   /** `call`'s outcome, or `timedOut()`'s error if it has not settled within the budget. */
   within<T>(call: Promise<T>, timedOut: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { deadline: this.clock.now() + this.timeoutMs, expire: () => reject(timedOut()) }
+      const entry: Pending = { deadline: this.now() + this.timeoutMs, expire: () => reject(timedOut()) }
       this.pending.add(entry)
-      this.stopTimer ??= this.clock.every(this.tickMs, () => this.expire())
+      if (this.timer === undefined) this.start()
       call.then(
         (value) => {
           if (this.pending.delete(entry)) resolve(value)
@@ -50,21 +48,21 @@ export class Deadlines {
     return this.pending.size
   }
 
-  /** Whether the timer runs (only while calls are pending, so an idle process can exit). */
-  get ticking(): boolean {
-    return this.stopTimer !== undefined
+  private start(): void {
+    this.timer = setInterval(() => this.expire(), this.tickMs)
+    this.timer.unref?.()
   }
 
   private expire(): void {
-    const now = this.clock.now()
+    const now = this.now()
     for (const entry of this.pending) {
       if (entry.deadline > now) break
       this.pending.delete(entry)
       entry.expire()
     }
     if (this.pending.size === 0) {
-      this.stopTimer?.()
-      this.stopTimer = undefined
+      clearInterval(this.timer)
+      this.timer = undefined
     }
   }
 }

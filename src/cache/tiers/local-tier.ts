@@ -10,9 +10,30 @@ export interface LocalTier {
   peek?(key: string): string | undefined
   /** Stores the value; `ttlSeconds` never exceeds the tier's own global expiry. */
   set(key: string, value: string, ttlSeconds?: number): Promise<void>
+  /**
+   * A shared tier's read: on a miss it may hand out a lease, the only right to `fill` the key with what
+   * Redis answers; an invalidation of the key by any instance defeats it. Tiers without it fill with `set`.
+   */
+  getForFill?(key: string): Promise<LocalRead>
+  /** Stores a copy read from Redis if `lease` still holds (nothing invalidated the key since the miss). */
+  fill?(key: string, value: string, ttlSeconds: number | undefined, lease: FillLease): Promise<void>
   delete(key: string): Promise<void>
   /** Drops every entry this tier holds for us (after missed invalidations). */
   clear(): Promise<void>
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+/** A tier's right to fill one key, taken on a miss before Redis was asked; only the tier reads it. */
+export interface FillLease {
+  /** The tier's own name for the entry (Memcached: the key in its namespace). */
+  readonly entry: string
+  /** Memcached: the CAS of the placeholder the miss left; any change to the entry makes it stale. */
+  readonly token: string
+}
+
+export interface LocalRead {
+  readonly value: string | undefined
+  /** Absent when the key was found, or when another read holds the lease: then nothing may fill it. */
+  readonly lease?: FillLease
 }

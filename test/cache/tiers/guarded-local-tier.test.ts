@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import memjs from 'memjs'
 import { GuardedLocalTier, type CircuitChange } from '../../../src/cache/tiers/guarded-local-tier.ts'
 import { MemcachedTier } from '../../../src/cache/tiers/memcached-tier.ts'
+import { memcachedClientFor } from '../../harness/cache-fixtures.ts'
 import { eventually } from '../../harness/wait-for.ts'
 import { startMemcached, type ServiceProcess } from '../../harness/service-process.ts'
 
@@ -16,7 +16,7 @@ const COOL_DOWN_MS = 300
 
 function guardedMemcached() {
   const changes: CircuitChange[] = []
-  const client = memjs.Client.create(`127.0.0.1:${memcached.port}`, { retries: 1, timeout: 0.1, conntimeout: 0.2, logger: { log: () => {} } })
+  const client = memcachedClientFor(memcached, 100)
   const tier = new GuardedLocalTier({
     tier: new MemcachedTier({ client, ttlSeconds: 300 }),
     failureThreshold: 3,

@@ -5,6 +5,8 @@ export interface ContractStore {
   get(key: string): Promise<string | undefined>
   set(key: string, value: string, ttlSeconds?: number): Promise<void>
   delete(key: string): Promise<void>
+  /** Local tiers only: drops every entry of ours (Redis, the truth, has no such operation). */
+  clear?(): Promise<void>
   ping(): Promise<void>
 }
 
@@ -76,6 +78,19 @@ export function tierContract(name: string, setup: () => Promise<{ store: Contrac
 
     test('ping answers', async () => {
       await store.ping()
+    })
+
+    test('clear drops every entry, exotic keys too, and the store takes new ones at once', async () => {
+      if (!store.clear) return expect(name).toBe('redis')
+      await store.set(`${prefix}c1`, 'one')
+      for (const key of EXOTIC_KEYS) await store.set(key, 'before clear')
+      await store.clear()
+      expect(await store.get(`${prefix}c1`)).toBeUndefined()
+      for (const key of EXOTIC_KEYS) expect(await store.get(key)).toBeUndefined()
+      await store.set(`${prefix}c1`, 'after')
+      expect(await store.get(`${prefix}c1`)).toBe('after')
+      await store.clear()
+      expect(await store.get(`${prefix}c1`)).toBeUndefined()
     })
   })
 }
