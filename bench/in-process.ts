@@ -76,7 +76,7 @@ const local = await localTierFor(PATH)
 const config = loadConfig({ LOCAL_CACHE: local.name, LOCAL_INVALIDATION: 'off', REDIS_TTL_SECONDS: '0' })
 // Never connects: every command goes to the stub store.
 const redis = new Redis({ lazyConnect: true })
-const metrics = () => new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+const metrics = () => new ProxyMetrics({ registry: new Registry(), localTier: local.name, processMetrics: false })
 const built = (level: 'warn' | 'info') => buildProxy(config, { redis, local, store: stubRedis, logger: createLogger({ level, write: () => {} }), metrics: metrics() }).app
 // Pieces taken away from the built proxy: the same app without metrics (createApp is what buildProxy calls).
 const cache = new TieredCache({ local: guardSharedTier(local, () => {}), redis: new ObservedRedisStore(stubRedis, () => {}), redisTtlSeconds: 0 })

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
+import { answerThrows } from './http/answer-throws.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
@@ -39,7 +40,10 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   // Request ids, logs and metrics around fetch, not as a middleware: a synchronous local hit stays synchronous.
   app.fetch = observeRequests(app.fetch, { logger, metrics })
   // On fetch itself, which app.request() calls too: servers and tests both get the limit, the hot path no middleware.
+  const load = { inFlight: 0 }
+  metrics?.observeInFlight(() => load.inFlight)
   app.fetch = limitConcurrency(app.fetch, {
+    load,
     maxInFlight: maxConcurrentRequests,
     onRefusingChange: (refusing) =>
       refusing ? logger.warn('overloaded: refusing requests', { maxConcurrentRequests }) : logger.info('admitting requests again'),
@@ -47,6 +51,8 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   })
   // Security headers on every answer (the 503s of the limit too), around fetch for the same reason.
   app.fetch = withSecurityHeaders(app.fetch)
+  // Outermost: nothing that throws below becomes the runtime's own error answer.
+  app.fetch = answerThrows(app.fetch, (error) => logger.error('unhandled error', { error }))
   app.onError(labellingErrors(errorHandler({ logger })))
   app.notFound(unmatchedRoute(app))
   return app
@@ -54,5 +60,3 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
     .route('/', seedRoutes({ cache, maxValueBytes }))
     .route('/v1', keyRoutes({ cache, maxValueBytes }))
 }
-
-export type AppType = ReturnType<typeof createApp>

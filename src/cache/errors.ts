@@ -1,9 +1,17 @@
 /** Typed failures of the stores, each with a stable code the HTTP layer maps to a status. */
 
+/**
+ * Why a tier call failed, for metrics and logs: `timeout` it did not answer in time; `unreachable`
+ * there was no connection to send it on; `error` any other failure the tier reported.
+ */
+export type FailureReason = 'timeout' | 'unreachable' | 'error'
+export const FAILURE_REASONS: readonly FailureReason[] = ['timeout', 'unreachable', 'error']
+
 export class StoreUnavailableError extends Error {
   readonly code = 'store_unavailable'
   constructor(
     readonly store: string,
+    readonly reason: FailureReason,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -20,15 +28,27 @@ export class WrongTypeError extends Error {
   }
 }
 
-/** The local tier was not asked: its circuit is open after failures, or it did not answer in time. */
+/**
+ * A local-tier call that failed (`reason`) or was not sent at all because the tier's circuit is
+ * open (`circuit_open`: a skip, not a failure of this call).
+ */
 export class LocalTierUnavailableError extends Error {
   readonly code = 'local_tier_unavailable'
   constructor(
     readonly tier: string,
+    readonly reason: FailureReason | 'circuit_open',
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options)
     this.name = 'LocalTierUnavailableError'
   }
+}
+
+/** Socket error codes that mean the server could not be reached (as opposed to a reply that was an error). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNABORTED'])
+
+export function isUnreachableCode(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code)
 }

@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ErrorCode } from './error-codes.ts'
 
 export interface ApiErrorOptions {
   cause?: unknown
@@ -13,7 +14,7 @@ export class ApiError extends HTTPException {
 
   constructor(
     status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options: ApiErrorOptions = {},
   ) {

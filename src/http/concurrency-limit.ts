@@ -10,6 +10,12 @@ export interface ConcurrencyLimitOptions {
   onRefusingChange?: (refusing: boolean) => void
   /** Called for each refused request (for a counter: keep it cheap). */
   onRefused?: () => void
+  /** Kept up to date with the requests admitted and not yet answered, for a gauge to read. */
+  load?: RequestLoad
+}
+
+export interface RequestLoad {
+  inFlight: number
 }
 
 
@@ -22,15 +28,14 @@ const OVERLOADED_BODY = JSON.stringify(errorBody('overloaded', 'Too many request
  * dispatch on a local hit), while this keeps a synchronous answer synchronous. A request counts
  * until its Response exists (bodies here are never streamed).
  */
-export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {}, onRefused }: ConcurrencyLimitOptions): F {
-  let inFlight = 0
+export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemptPath = '/healthz', onRefusingChange = () => {}, onRefused, load = { inFlight: 0 } }: ConcurrencyLimitOptions): F {
   let refusing = false
   const release = () => {
-    inFlight--
+    load.inFlight--
   }
   const limited = (request: Request, ...rest: never[]): Response | Promise<Response> => {
-    if (inFlight >= maxInFlight) {
-      if (new URL(request.url).pathname === exemptPath) return fetch(request, ...rest)
+    if (load.inFlight >= maxInFlight) {
+      if (pathOf(request.url) === exemptPath) return fetch(request, ...rest)
       if (!refusing) {
         refusing = true
         onRefusingChange(true)
@@ -42,19 +47,27 @@ export function limitConcurrency<F extends Fetch>(fetch: F, { maxInFlight, exemp
       refusing = false
       onRefusingChange(false)
     }
-    inFlight++
+    load.inFlight++
     let answer: Response | Promise<Response>
     try {
       answer = fetch(request, ...rest)
     } catch (error) {
-      inFlight--
+      load.inFlight--
       throw error
     }
     if (answer instanceof Promise) return answer.finally(release)
-    inFlight--
+    load.inFlight--
     return answer
   }
   return limited as F
+}
+
+/** The path of a request URL without parsing it (no throw, whatever the URL holds). */
+function pathOf(url: string): string {
+  const start = url.charCodeAt(0) === 47 ? 0 : url.indexOf('/', url.indexOf('//') + 2)
+  if (start === -1) return '/'
+  const end = url.slice(start).search(/[?#]/)
+  return end === -1 ? url.slice(start) : url.slice(start, start + end)
 }
 
 function overloaded(): Response {

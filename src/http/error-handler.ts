@@ -4,8 +4,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { StoreUnavailableError, WrongTypeError } from '../cache/errors.ts'
 import type { Logger } from '../logger.ts'
 import { ApiError } from './api-error.ts'
+import type { ErrorCode } from './error-codes.ts'
 
-const CODE_BY_STATUS: Record<number, string> = {
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'invalid_request',
   401: 'unauthorized',
   403: 'forbidden',
@@ -20,7 +21,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 /** Seconds a client should wait before retrying when Redis is unavailable or the proxy overloaded. */
 export const RETRY_AFTER_SECONDS = '1'
 
-export function errorBody(code: string, message: string) {
+export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message } }
 }
 
@@ -34,7 +35,7 @@ export function errorHandler({ logger }: { logger: Logger }): ErrorHandler {
     if (error instanceof HTTPException) {
       const status = error.status
       if (status === 401 && error.res) return error.getResponse()
-      return answer(c, status, CODE_BY_STATUS[status] ?? 'error', error.message || 'The request was refused.')
+      return answer(c, status, CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request'), error.message || 'The request was refused.')
     }
     if (error instanceof WrongTypeError) {
       return answer(c, 409, error.code, error.message)
@@ -48,6 +49,6 @@ export function errorHandler({ logger }: { logger: Logger }): ErrorHandler {
   }
 }
 
-function answer(c: Context, status: ContentfulStatusCode, code: string, message: string) {
+function answer(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
   return c.json(errorBody(code, message), status)
 }

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { ApiError } from './api-error.ts'
 import { requireJson } from './read-body.ts'
 import { translateRefusal } from './translate-refusal.ts'
+import { isErrorCode, type ErrorCode } from './error-codes.ts'
 
 /** Longest key accepted, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024
@@ -23,9 +24,10 @@ export const valueSchema = z
   .refine((value) => value.isWellFormed(), 'The value must be valid Unicode (no lone surrogate \\uD800-\\uDFFF escapes).')
 
 /** The stable code of a failed field: `invalid_<field>` (`invalid_value`, `invalid_ttl`…), `invalid_body` for the whole. */
-function codeFor(issue: z.core.$ZodIssue | undefined): string {
+function codeFor(issue: z.core.$ZodIssue | undefined): ErrorCode {
   const field = issue?.path[0]
-  return typeof field === 'string' && /^[a-z_]+$/.test(field) ? `invalid_${field}` : 'invalid_body'
+  const code = typeof field === 'string' ? `invalid_${field}` : ''
+  return isErrorCode(code) ? code : 'invalid_body'
 }
 
 /**

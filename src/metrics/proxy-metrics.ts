@@ -1,22 +1,33 @@
-import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
+import { BUILD, type BuildIdentity } from '../build-identity.ts'
+import type { CommandTimers } from '../cache/command-timer.ts'
+import type { RedisOperation } from '../cache/redis/timed-redis-store.ts'
 import type { CircuitState } from '../cache/tiers/guarded-local-tier.ts'
+import type { LocalTier } from '../cache/tiers/local-tier.ts'
+import type { LocalOperation } from '../cache/tiers/timed-local-tier.ts'
 import type { Tier, TieredCacheEvents, TierStep } from '../cache/tiered-cache.ts'
 import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts'
+import { registerRuntimeMetrics } from './runtime-metrics.ts'
+import { TierMetrics } from './tier-metrics.ts'
 import { TrafficHistory } from './traffic-history.ts'
 
 export interface ProxyMetricsOptions {
   /** Where the metrics live; main.ts creates it, tests make their own. */
   registry: Registry
+  /** The local tier in use: its metrics say `tier="memory"` or `tier="memcached"`, not just "local". */
+  localTier: LocalTier['name']
   /** Entries held by the local tier, read at scrape time; leave out when the tier cannot tell. */
   localSize?: () => number
   /** Process metrics (memory, CPU, event-loop lag); off in tests that build many apps. */
   processMetrics?: boolean
   traffic?: TrafficHistory
+  /** What redis_proxy_build_info reports; this process by default. */
+  build?: BuildIdentity
 }
 
 export type LookupCounts = Record<Tier, Record<TierStep['outcome'], number>>
 
-const BREAKER_VALUES: Record<CircuitState, number> = { closed: 0, probing: 1, open: 2 }
+const BREAKER_VALUES: Record<CircuitState, number> = { closed: 0, open: 1 }
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
 // Seconds: a local hit takes tens of microseconds, a Redis timeout a second or more.
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -26,24 +37,32 @@ export class ProxyMetrics {
   readonly registry: Registry
   readonly traffic: TrafficHistory
   /** Hooks to pass to TieredCache (merge them with your own). */
-  readonly cacheEvents: Required<TieredCacheEvents>
+  readonly cacheEvents: Required<Pick<TieredCacheEvents, 'onLookup' | 'onInvalidation'>>
   readonly startedAt = Date.now()
   private readonly lookups: LookupCounts = { local: { hit: 0, miss: 0, error: 0 }, redis: { hit: 0, miss: 0, error: 0 } }
   private readonly requests: Counter<'method' | 'route' | 'status'>
   private readonly latency: BucketHistogram<'method' | 'route'>
   private readonly breaker: Gauge<'tier'>
   private readonly refusals: Counter
+  private readonly tiers: TierMetrics
+  private readonly localTier: LocalTier['name']
+  private readonly registers: Registry[]
   /**
    * One entry per series, found by a plain Map lookup. Requests are counted in `unscraped` and handed
    * to prom-client when scraped: its `inc()` hashes and checks the labels on every call (~0.3 µs a request on Bun).
    */
   private readonly requestSeries = new Map<string, { unscraped: number; count: Counter.Internal; latency: HistogramSeries }>()
 
-  constructor({ registry, localSize, processMetrics = true, traffic = new TrafficHistory() }: ProxyMetricsOptions) {
+  constructor({ registry, localTier, localSize, processMetrics = true, traffic = new TrafficHistory(), build = BUILD }: ProxyMetricsOptions) {
     this.registry = registry
     this.traffic = traffic
+    this.localTier = localTier
     const registers = [registry]
-    if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'redis_proxy_' })
+    this.registers = registers
+    if (processMetrics) registerRuntimeMetrics(registry, build.runtime)
+    new Gauge({ name: 'redis_proxy_build_info', help: 'Always 1: the version of the proxy, the runtime it runs on and its local tier, as labels.', labelNames: ['version', 'runtime', 'runtime_version', 'local_tier'], registers })
+      .labels(build.version, build.runtime, build.runtimeVersion, localTier)
+      .set(1)
 
     this.requests = new Counter({ name: 'redis_proxy_http_requests_total', help: 'HTTP requests answered, by route pattern and status.', labelNames: ['method', 'route', 'status'], registers, collect: () => this.handOverRequestCounts() })
     this.latency = new BucketHistogram({ name: 'redis_proxy_http_request_duration_seconds', help: 'Time to answer, by route pattern.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers })
@@ -51,7 +70,7 @@ export class ProxyMetrics {
     const handedOver: LookupCounts = { local: { hit: 0, miss: 0, error: 0 }, redis: { hit: 0, miss: 0, error: 0 } }
     const lookups: Counter<'tier' | 'result'> = new Counter({
       name: 'redis_proxy_cache_lookups_total',
-      help: 'Reads asked of each tier, by result (hit, miss, error).',
+      help: 'Reads asked of each tier (memory, memcached, redis), by result: hit, miss, or error (failed or skipped, the tier bypassed).',
       labelNames: ['tier', 'result'],
       registers,
       collect: () => {
@@ -59,18 +78,18 @@ export class ProxyMetrics {
           for (const result of ['hit', 'miss', 'error'] as const) {
             const unscraped = this.lookups[tier][result] - handedOver[tier][result]
             if (unscraped === 0) continue
-            lookups.labels(tier, result).inc(unscraped)
+            lookups.labels(this.tierLabel(tier), result).inc(unscraped)
             handedOver[tier][result] += unscraped
           }
         }
       },
     })
-    const tierErrors = new Counter({ name: 'redis_proxy_tier_errors_total', help: 'Failed tier operations, by kind: timeout, skipped (circuit open) or error.', labelNames: ['tier', 'operation', 'kind'], registers })
+    this.tiers = new TierMetrics(registers)
     const invalidations = new Counter({ name: 'redis_proxy_invalidations_total', help: 'Invalidations received from Redis: one key, or all local copies.', labelNames: ['scope'], registers })
-    this.breaker = new Gauge({ name: 'redis_proxy_circuit_breaker_state', help: 'Circuit breaker in front of a tier: 0 closed (in use), 1 probing, 2 open (skipped).', labelNames: ['tier'], registers })
+    this.breaker = new Gauge({ name: 'redis_proxy_circuit_breaker_state', help: 'Circuit breaker in front of a tier: 0 closed (in use), 1 open (skipped until a probe finds it answering).', labelNames: ['tier'], registers })
     this.refusals = new Counter({ name: 'redis_proxy_overload_refusals_total', help: 'Requests refused with 503 before routing: MAX_CONCURRENT_REQUESTS were in flight.', registers })
-    for (const tier of ['local', 'redis'] as const) {
-      for (const result of ['hit', 'miss'] as const) lookups.labels(tier, result).inc(0)
+    for (const tier of localTier === 'none' ? (['redis'] as const) : (['local', 'redis'] as const)) {
+      for (const result of ['hit', 'miss', 'error'] as const) lookups.labels(this.tierLabel(tier), result).inc(0)
     }
     for (const scope of ['key', 'all']) invalidations.labels(scope).inc(0)
     if (localSize) {
@@ -81,8 +100,6 @@ export class ProxyMetrics {
       onLookup: (tier, outcome) => {
         this.lookups[tier][outcome]++
       },
-      onLocalError: (operation, error) => tierErrors.labels('local', operation, errorKind(error)).inc(),
-      onRedisError: (operation, error) => tierErrors.labels('redis', operation, errorKind(error)).inc(),
       onInvalidation: (key) => invalidations.labels(key === null ? 'all' : 'key').inc(),
     }
   }
@@ -118,7 +135,27 @@ export class ProxyMetrics {
 
   /** For whoever owns a circuit breaker (GuardedLocalTier's onStateChange); tiers without one have no series. */
   setBreakerState(tier: Tier, state: CircuitState): void {
-    this.breaker.labels(tier).set(BREAKER_VALUES[state])
+    this.breaker.labels(this.tierLabel(tier)).set(BREAKER_VALUES[state])
+  }
+
+  /** Timers for TimedLocalTier: latency, errors and skips of the local tier, by operation. */
+  localTimers({ guarded }: { guarded: boolean }): CommandTimers<LocalOperation> {
+    return this.tiers.timers(this.localTier, { canFail: guarded, canSkip: guarded })
+  }
+
+  /** Timers for TimedRedisStore. */
+  redisTimers(): CommandTimers<RedisOperation> {
+    return this.tiers.timers('redis', { canFail: true, canSkip: false })
+  }
+
+  /** Requests being answered now, read at scrape time (what MAX_CONCURRENT_REQUESTS bounds). */
+  observeInFlight(read: () => number): void {
+    new Gauge({ name: 'redis_proxy_http_requests_in_flight', help: 'Requests received and not yet answered (MAX_CONCURRENT_REQUESTS bounds them).', registers: this.registers, collect() { this.set(read()) } })
+  }
+
+  /** `local` as the tier's own name in labels. */
+  private tierLabel(tier: Tier): string {
+    return tier === 'local' ? this.localTier : tier
   }
 
   /** Reads per tier since start, by result. */
@@ -134,11 +171,4 @@ export class ProxyMetrics {
   get contentType(): string {
     return this.registry.contentType
   }
-}
-
-/** timeout: the tier did not answer in time; skipped: its circuit is open, it was not asked; error: any other failure. */
-function errorKind(error: unknown): 'timeout' | 'skipped' | 'error' {
-  const text = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : String(error)
-  if (/timed? ?out|timeout|did not answer/i.test(text)) return 'timeout'
-  return /skipped/i.test(text) ? 'skipped' : 'error'
 }

@@ -1,7 +1,24 @@
+import { errorBody } from '../http/error-handler.ts'
+import { securedJson } from '../http/security-headers.ts'
+import { withAbsoluteUrl } from './bun-request-target.ts'
 import type { HttpServer, ServeOptions } from './http-server.ts'
 
+const INTERNAL_ERROR = errorBody('internal_error', 'The proxy failed unexpectedly.')
+
 export function serveWithBun({ fetch, host, port, reusePort = false }: ServeOptions): HttpServer {
-  const server = Bun.serve({ fetch, hostname: host, port, reusePort, idleTimeout: 30 })
+  const server = Bun.serve({
+    fetch(request) {
+      const target = withAbsoluteUrl(request)
+      return target instanceof Response ? target : fetch(target)
+    },
+    // Never Bun's development error page (it shows source lines and paths), whatever NODE_ENV says.
+    development: false,
+    error: () => securedJson(INTERNAL_ERROR, 500),
+    hostname: host,
+    port,
+    reusePort,
+    idleTimeout: 30,
+  })
   return {
     port: server.port ?? port,
     async stop(graceMs) {

@@ -5,7 +5,10 @@ import { IoRedisStore } from '../cache/redis/redis-store.ts'
 import { ObservedRedisStore } from '../cache/redis/observed-redis-store.ts'
 import type { RedisStore } from '../cache/redis/redis-store.ts'
 import { TieredCache } from '../cache/tiered-cache.ts'
-import type { CircuitChange } from '../cache/tiers/guarded-local-tier.ts'
+import { GuardedLocalTier, type CircuitChange } from '../cache/tiers/guarded-local-tier.ts'
+import { MemcachedPool } from '../cache/tiers/memcached-pool.ts'
+import { TimedLocalTier } from '../cache/tiers/timed-local-tier.ts'
+import { TimedRedisStore } from '../cache/redis/timed-redis-store.ts'
 import type { LocalTier } from '../cache/tiers/local-tier.ts'
 import { MemoryTier } from '../cache/tiers/memory-tier.ts'
 import type { Config } from '../config.ts'
@@ -45,33 +48,32 @@ export interface Proxy {
  * the bench all call it, so a test exercises the proxy users run.
  */
 export function buildProxy(config: Config, { redis, logger, local: given, store: givenStore, metrics: givenMetrics }: ProxyDeps): Proxy {
-  const store = new ObservedRedisStore(givenStore ?? new IoRedisStore(redis), ({ available, error }) =>
+  let built: LocalTier | undefined
+  const localTier = given?.name ?? config.localCache
+  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localTier, localSize: localTier === 'memory' ? () => (built instanceof MemoryTier ? built.size : 0) : undefined })
+  const store = new ObservedRedisStore(new TimedRedisStore(givenStore ?? new IoRedisStore(redis), metrics.redisTimers()), ({ available, error }) =>
     available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
   )
-  let local: LocalTier | undefined
-  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localSize: () => (local instanceof MemoryTier ? local.size : 0) })
   // One breaker per Memcached server: the gauge shows the worst of them.
   const breakers = new Map<string, CircuitChange['to']>()
   const onBreakerChange = ({ tier, node, from, to, reason }: CircuitChange) => {
     breakers.set(node ?? tier, to)
-    const states = [...breakers.values()]
-    metrics.setBreakerState('local', states.includes('open') ? 'open' : states.includes('probing') ? 'probing' : 'closed')
+    metrics.setBreakerState('local', [...breakers.values()].includes('open') ? 'open' : 'closed')
     if (from === to) return
     const where = node === undefined ? { tier } : { tier, node }
     if (to === 'open') logger.warn('local tier bypassed', { ...where, reason })
     else logger.info('local tier in use again', { ...where, reason })
   }
-  local = given ? guardSharedTier(given, onBreakerChange) : createLocalTier(config, { logger, onBreakerChange })
+  built = given ? guardSharedTier(given, onBreakerChange) : createLocalTier(config, { logger, onBreakerChange })
+  // Every call timed and its failures counted by reason, at the tier's edge (the breaker's skips too).
+  const local = built.name === 'none' ? built : new TimedLocalTier(built, metrics.localTimers({ guarded: built instanceof GuardedLocalTier || built instanceof MemcachedPool }))
   const cache = new TieredCache({
     local,
     redis: store,
     redisTtlSeconds: config.redisTtlSeconds,
     events: {
       ...metrics.cacheEvents,
-      onLocalError: (operation, error) => {
-        metrics.cacheEvents.onLocalError(operation, error)
-        logger.debug('local tier error', { tier: local.name, operation, error })
-      },
+      onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }),
     },
   })
   const invalidations = startInvalidations({ config, data: redis, cache, logger })

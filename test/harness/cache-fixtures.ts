@@ -86,7 +86,7 @@ export function appFixture(
     ...env,
   })
   logger ??= logWrite ? createLogger({ level: 'debug', write: logWrite, maxBufferBytes: 0 }) : createLogger({ level: 'silent' })
-  metrics ??= new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+  metrics ??= new ProxyMetrics({ registry: new Registry(), localTier: local.name, processMetrics: false })
   const proxy = buildProxy(config, { redis, logger, local, metrics })
   return {
     app: proxy.app,

@@ -83,7 +83,7 @@ describe('the request log', () => {
 
   test('LOG_LEVEL=warn writes no request lines and makes no ids; a client\'s id still comes back', async () => {
     let quiet = ''
-    const metrics = new ProxyMetrics({ registry: new Registry(), processMetrics: false })
+    const metrics = new ProxyMetrics({ registry: new Registry(), localTier: 'memory', processMetrics: false })
     const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }), metrics })
     try {
       const unnamed = await g.app.request('/?key=x')

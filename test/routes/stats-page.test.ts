@@ -8,7 +8,7 @@ let redis: ServiceProcess
 let f: AppFixture
 beforeAll(async () => {
   redis = await startRedis()
-  f = appFixture(redis, localTierFor('memory'), { metrics: new ProxyMetrics({ registry: new Registry(), processMetrics: false }) })
+  f = appFixture(redis, localTierFor('memory'), { metrics: new ProxyMetrics({ registry: new Registry(), localTier: 'memory', processMetrics: false }) })
 })
 afterAll(async () => {
   await f.close()

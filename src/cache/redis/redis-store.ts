@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis'
-import { StoreUnavailableError, WrongTypeError } from '../errors.ts'
+import { isUnreachableCode, StoreUnavailableError, WrongTypeError, type FailureReason } from '../errors.ts'
 
 /** The system of record: every answer the proxy gives comes from here or from a copy of it. */
 export interface RedisStore {
@@ -76,5 +76,15 @@ export class IoRedisStore implements RedisStore {
 function translate(error: unknown, key: string): Error {
   const message = error instanceof Error ? error.message : String(error)
   if (message.startsWith('WRONGTYPE')) return new WrongTypeError(key)
-  return new StoreUnavailableError('redis', `Redis is unavailable: ${message}`, { cause: error })
+  return new StoreUnavailableError('redis', failureReason(error, message), `Redis is unavailable: ${message}`, { cause: error })
 }
+
+/** ioredis names its timeout and its refusals to queue only in their messages: read once, here, at its boundary. */
+function failureReason(error: unknown, message: string): FailureReason {
+  if (message === IOREDIS_TIMEOUT) return 'timeout'
+  if ((error instanceof Error && error.name === 'MaxRetriesPerRequestError') || IOREDIS_NOT_CONNECTED.has(message) || isUnreachableCode(error)) return 'unreachable'
+  return 'error'
+}
+
+const IOREDIS_TIMEOUT = 'Command timed out'
+const IOREDIS_NOT_CONNECTED = new Set(["Stream isn't writeable and enableOfflineQueue options is false", 'Connection is closed.', 'None of startup nodes is available'])

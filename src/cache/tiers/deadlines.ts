@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../clock.ts'
+
 interface Pending {
   readonly deadline: number
   /** Rejects the call's promise with its timeout error. */
@@ -16,12 +18,12 @@ interface Pending {
 export class Deadlines {
   /** In start order, which is also deadline order. */
   private readonly pending = new Set<Pending>()
-  private timer: ReturnType<typeof setInterval> | undefined
+  private stopTimer: (() => void) | undefined
   readonly tickMs: number
 
   constructor(
     readonly timeoutMs: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly clock: Clock = systemClock,
   ) {
     this.tickMs = Math.min(25, Math.max(1, Math.round(timeoutMs / 10)))
   }
@@ -29,9 +31,9 @@ export class Deadlines {
   /** `call`'s outcome, or `timedOut()`'s error if it has not settled within the budget. */
   within<T>(call: Promise<T>, timedOut: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { deadline: this.now() + this.timeoutMs, expire: () => reject(timedOut()) }
+      const entry: Pending = { deadline: this.clock.now() + this.timeoutMs, expire: () => reject(timedOut()) }
       this.pending.add(entry)
-      if (this.timer === undefined) this.start()
+      this.stopTimer ??= this.clock.every(this.tickMs, () => this.expire())
       call.then(
         (value) => {
           if (this.pending.delete(entry)) resolve(value)
@@ -48,21 +50,21 @@ export class Deadlines {
     return this.pending.size
   }
 
-  private start(): void {
-    this.timer = setInterval(() => this.expire(), this.tickMs)
-    this.timer.unref?.()
+  /** Whether the timer runs (only while calls are pending, so an idle process can exit). */
+  get ticking(): boolean {
+    return this.stopTimer !== undefined
   }
 
   private expire(): void {
-    const now = this.now()
+    const now = this.clock.now()
     for (const entry of this.pending) {
       if (entry.deadline > now) break
       this.pending.delete(entry)
       entry.expire()
     }
     if (this.pending.size === 0) {
-      clearInterval(this.timer)
-      this.timer = undefined
+      this.stopTimer?.()
+      this.stopTimer = undefined
     }
   }
 }

@@ -1,9 +1,9 @@
 import { Deadlines } from './deadlines.ts'
-import { LocalTierUnavailableError } from '../errors.ts'
+import { isUnreachableCode, LocalTierUnavailableError } from '../errors.ts'
 import type { FillLease, LocalRead, LocalTier } from './local-tier.ts'
 
-/** `closed`: the tier is used; `open`: it is skipped; `probing`: skipped while one probe checks it. */
-export type CircuitState = 'closed' | 'open' | 'probing'
+/** `closed`: the tier is used; `open`: it is skipped (a probe on a timer checks it meanwhile). */
+export type CircuitState = 'closed' | 'open'
 
 export interface CircuitChange {
   readonly tier: LocalTier['name']
@@ -99,16 +99,17 @@ export class GuardedLocalTier implements LocalTier {
 
   private async guard<T>(operation: string, call: () => Promise<T>, mutates: boolean): Promise<T> {
     if (this.current !== 'closed') {
-      throw new LocalTierUnavailableError(this.name, `The ${this.label} tier is skipped after failures (${operation} not sent).`)
+      throw new LocalTierUnavailableError(this.name, 'circuit_open', `The ${this.label} tier is skipped after failures (${operation} not sent).`)
     }
     try {
       const result = await this.within(call, operation)
       this.consecutiveFailures = 0
       return result
     } catch (error) {
-      if (mutates) this.open(`${operation} failed: ${messageOf(error)}`)
-      else if (++this.consecutiveFailures >= this.failureThreshold) this.open(`${this.consecutiveFailures} ${operation} calls failed in a row: ${messageOf(error)}`)
-      throw error
+      const failure = this.typed(error, operation)
+      if (mutates) this.open(`${operation} failed: ${failure.message}`)
+      else if (++this.consecutiveFailures >= this.failureThreshold) this.open(`${this.consecutiveFailures} ${operation} calls failed in a row: ${failure.message}`)
+      throw failure
     }
   }
 
@@ -128,7 +129,6 @@ export class GuardedLocalTier implements LocalTier {
 
   /** Asks the tier once; if it answers, clears what it may hold from before and uses it again. */
   private async probe(): Promise<void> {
-    this.current = 'probing'
     try {
       await this.within(() => this.tier.ping(), 'ping')
       await this.within(() => this.tier.clear(), 'clear')
@@ -136,7 +136,6 @@ export class GuardedLocalTier implements LocalTier {
       this.consecutiveFailures = 0
       this.change('closed', 'a probe got answers and the tier was cleared')
     } catch {
-      this.current = 'open'
       this.scheduleProbe()
     }
   }
@@ -145,7 +144,7 @@ export class GuardedLocalTier implements LocalTier {
     const from = this.current
     this.current = to
     const node = this.node === undefined ? {} : { node: this.node }
-    this.onStateChange({ tier: this.name, ...node, from: from === 'probing' ? 'open' : from, to, reason })
+    this.onStateChange({ tier: this.name, ...node, from, to, reason })
   }
 
   private get label(): string {
@@ -153,10 +152,13 @@ export class GuardedLocalTier implements LocalTier {
   }
 
   private within<T>(call: () => Promise<T>, operation: string): Promise<T> {
-    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, `The ${this.label} tier did not answer ${operation} within ${this.deadlines.timeoutMs} ms.`))
+    return this.deadlines.within(call(), () => new LocalTierUnavailableError(this.name, 'timeout', `The ${this.label} tier did not answer ${operation} within ${this.deadlines.timeoutMs} ms.`))
   }
-}
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  /** The tier's own error (memjs') as a LocalTierUnavailableError with a reason; ours pass as they are. */
+  private typed(error: unknown, operation: string): LocalTierUnavailableError {
+    if (error instanceof LocalTierUnavailableError) return error
+    const message = error instanceof Error ? error.message : String(error)
+    return new LocalTierUnavailableError(this.name, isUnreachableCode(error) ? 'unreachable' : 'error', `The ${this.label} tier failed ${operation}: ${message}`, { cause: error })
+  }
 }
