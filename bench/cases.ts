@@ -2,7 +2,7 @@ import type { Runtime } from './processes.ts'
 import type { LoadOptions } from './wrk.ts'
 
 /** The server processes each runtime gets: bare yardsticks and the proxy as users start it. */
-export type ServerId = 'ceiling' | 'ioredis' | 'memjs' | 'proxy-memory' | 'proxy-memory-logged' | 'proxy-memcached' | 'proxy-none'
+export type ServerId = 'ceiling' | 'ioredis' | 'memjs' | 'proxy-memory' | 'proxy-memory-token' | 'proxy-memory-logged' | 'proxy-memcached' | 'proxy-none'
 
 export interface ServerSpec {
   id: ServerId
@@ -11,9 +11,15 @@ export interface ServerSpec {
   env: Record<string, string>
   /** The proxy fills its local tier on first read: GET every key under these paths once before measuring. */
   primePaths?: string[]
+  /** Headers the priming GETs send. */
+  primeHeaders?: string[]
 }
 
 const quiet = { LOG_LEVEL: 'warn' }
+
+/** The API_TOKEN of the token case, and the header its load sends. */
+const BENCH_TOKEN = 'bench-token-0123456789abcdef'
+const AUTHORIZATION = `Authorization: Bearer ${BENCH_TOKEN}`
 
 /**
  * Keys the write workloads use, apart from the read-only `bench:` ones and per runtime: a write
@@ -31,6 +37,7 @@ export const SERVERS: ServerSpec[] = [
   { id: 'ioredis', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ioredis' } },
   { id: 'memjs', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'memjs' } },
   { id: 'proxy-memory', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memory', LOCAL_CAPACITY: ROOM }, primePaths: ['/v1/keys/bench:', `/v1/keys/${WRITTEN}`] },
+  { id: 'proxy-memory-token', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memory', API_TOKEN: BENCH_TOKEN }, primePaths: ['/v1/keys/bench:'], primeHeaders: [AUTHORIZATION] },
   { id: 'proxy-memory-logged', entry: 'src/main.ts', env: { LOG_LEVEL: 'info', LOCAL_CACHE: 'memory', LOCAL_CAPACITY: ROOM }, primePaths: ['/v1/keys/bench:'] },
   { id: 'proxy-memcached', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memcached' }, primePaths: ['/v1/keys/bench:'] },
   { id: 'proxy-none', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'none' } },
@@ -43,10 +50,12 @@ export interface CaseSpec {
   server: ServerId
   script: LoadOptions['script']
   args: (keys: number, runtime: Runtime) => string[]
+  /** `Name: value` headers the load sends on each GET. */
+  headers?: string[]
   /** The bare case this one is compared with, besides the ceiling. */
   rawBaseline?: ServerId
   /** `{runtime}` in the path is replaced as in WRITTEN. */
-  check: { method: 'GET' | 'PUT'; path: string; body?: string; status: number; contains: string }
+  check: { method: 'GET' | 'PUT'; path: string; body?: string; status: number; contains: string; headers?: string[] }
 }
 
 const SAMPLE_VALUE = JSON.stringify({ value: 'w'.repeat(100) })
@@ -57,6 +66,7 @@ export const CASES: CaseSpec[] = [
   { id: 'raw-memjs', label: 'bare Hono + memjs get', server: 'memjs', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"key":"bench:1"' } },
   { id: 'local-memory', label: 'proxy GET /?key= local hit (memory)', server: 'proxy-memory', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
   { id: 'local-memory-v1', label: 'proxy GET /v1/keys local hit (memory)', server: 'proxy-memory', script: 'get.lua', args: (n) => ['/v1/keys/bench:', String(n)], check: { method: 'GET', path: '/v1/keys/bench:1', status: 200, contains: '"source":"local"' } },
+  { id: 'local-memory-token', label: 'proxy GET /v1/keys local hit (memory), API_TOKEN set', server: 'proxy-memory-token', script: 'get.lua', args: (n) => ['/v1/keys/bench:', String(n)], headers: [AUTHORIZATION], check: { method: 'GET', path: '/v1/keys/bench:1', status: 200, contains: '"source":"local"', headers: [AUTHORIZATION] } },
   { id: 'local-memory-logged', label: 'proxy local hit (memory), LOG_LEVEL=info', server: 'proxy-memory-logged', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
   { id: 'local-memcached', label: 'proxy local hit (memcached)', server: 'proxy-memcached', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], rawBaseline: 'memjs', check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in local cache</b>"' } },
   { id: 'redis-path', label: 'proxy GET via Redis (LOCAL_CACHE=none)', server: 'proxy-none', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], rawBaseline: 'ioredis', check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"message":"<br><b>Key found in redis cache</b>"' } },

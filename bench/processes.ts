@@ -30,7 +30,7 @@ export function runtimeVersion(runtime: Runtime): string {
   return `${runtime} ${spawnSync(command!, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')}`
 }
 
-function rssMbOf(pid: number): number {
+export function rssMbOf(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     if (match) return Number(match[1]) / 1024
@@ -41,7 +41,7 @@ function rssMbOf(pid: number): number {
 }
 
 /** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
-function cpuSecondsOf(pid: number): number {
+export function cpuSecondsOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
@@ -55,11 +55,11 @@ function cpuSecondsOf(pid: number): number {
  * Starts `entry` on a runtime with only the given environment (plus PATH/HOME), on a free port.
  * stdout goes to /dev/null, as a request log shipped elsewhere would: the server still pays for writing it.
  */
-export async function startServer(runtime: Runtime, entry: string, env: Record<string, string>, flags: string[] = []): Promise<ServerProcess> {
+export async function startServer(runtime: Runtime, entry: string, env: Record<string, string>, flags: string[] = [], cwd = ROOT): Promise<ServerProcess> {
   const port = await freePort()
   const [command, ...args] = runtimeArgv(runtime, entry, flags)
   const child: ChildProcess = spawn(command!, args, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   })

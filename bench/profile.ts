@@ -70,10 +70,10 @@ try {
     { ...serverSpec.env, REDIS_URL: `redis://127.0.0.1:${redis.port}`, MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` },
     ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   )
-  for (const path of serverSpec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), keys)
+  for (const path of serverSpec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), keys, serverSpec.primeHeaders)
   await fillMemcached(memcached.port, keys)
   await check(spec, server.url, runtime)
-  const result = await runWrk({ url: server.url, script: spec.script, args: spec.args(keys, runtime), seconds: Number(secondsArg), connections: 64, threads: 2, cpuSeconds: server.cpuSeconds })
+  const result = await runWrk({ url: server.url, script: spec.script, args: spec.args(keys, runtime), headers: spec.headers, seconds: Number(secondsArg), connections: 64, threads: 2, cpuSeconds: server.cpuSeconds })
   console.log(`${runtime} ${caseId}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req under the profiler`)
   await server.stop('SIGTERM')
   // Node writes one profile per thread (tsx's loader has its own): the server's is the busiest.

@@ -49,7 +49,7 @@ try {
         MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`,
       })
       servers.set(`${runtime}/${spec.id}`, server)
-      for (const path of spec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), options.keys)
+      for (const path of spec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), options.keys, spec.primeHeaders)
     }
   }
   await fillMemcached(memcached.port, options.keys)
@@ -57,7 +57,7 @@ try {
   for (const { runtime, spec, server } of plan) await check(spec, server.url, runtime)
 
   const load = (spec: CaseSpec, runtime: Runtime, server: ServerProcess, seconds: number) =>
-    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys, runtime), seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds })
+    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys, runtime), headers: spec.headers, seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds })
   log('warm-up…')
   for (const { spec, runtime, server } of plan) await load(spec, runtime, server, options.warmupSeconds)
 

@@ -24,12 +24,18 @@ export async function fillMemcached(memcachedPort: number, keys: number): Promis
   memcached.close()
 }
 
+/** `Name: value` lines (as wrk -H takes them) as a fetch headers object. */
+function headersOf(lines: readonly string[]): Record<string, string> {
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim()]))
+}
+
 /** GETs every key once so that the local tier holds them all. */
-export async function prime(url: string, path: string, keys: number): Promise<void> {
+export async function prime(url: string, path: string, keys: number, headerLines: readonly string[] = []): Promise<void> {
   let next = 0
+  const headers = headersOf(headerLines)
   const worker = async () => {
     while (next < keys) {
-      const response = await fetch(`${url}${path}${next++}`)
+      const response = await fetch(`${url}${path}${next++}`, { headers })
       if (response.status !== 200) throw new Error(`priming ${url}${path}: status ${response.status}`)
       await response.arrayBuffer()
     }
@@ -41,7 +47,8 @@ export async function prime(url: string, path: string, keys: number): Promise<vo
 export async function check(spec: CaseSpec, url: string, runtime: Runtime): Promise<void> {
   const { method, body, status, contains } = spec.check
   const path = forRuntime(spec.check.path, runtime)
-  const response = await fetch(url + path, { method, body, headers: body ? { 'Content-Type': 'application/json' } : {} })
+  const headers = { ...headersOf(spec.check.headers ?? []), ...(body ? { 'Content-Type': 'application/json' } : {}) }
+  const response = await fetch(url + path, { method, body, headers })
   const text = await response.text()
   if (response.status !== status || !text.includes(contains)) {
     throw new Error(`${runtime} ${spec.id}: ${method} ${path} answered ${response.status} ${text.slice(0, 300)}; expected ${status} with ${contains}`)

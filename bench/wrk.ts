@@ -19,6 +19,8 @@ export interface LoadOptions {
   /** A script in bench/lua and the arguments after `--`. */
   script: 'get.lua' | 'mixed.lua'
   args: string[]
+  /** `Name: value` headers on every request the script builds without its own (wrk -H). */
+  headers?: readonly string[] | undefined
   seconds: number
   connections: number
   threads: number
@@ -29,8 +31,8 @@ export interface LoadOptions {
 const LUA_DIR = join(import.meta.dir, 'lua')
 
 /** Runs wrk once against 127.0.0.1 and reads the JSON line that the script's done() prints. */
-export async function runWrk({ url, script, args, seconds, connections, threads, cpuSeconds }: LoadOptions): Promise<LoadResult> {
-  const argv = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', '-s', join(LUA_DIR, script), url, '--', ...args]
+export async function runWrk({ url, script, args, headers = [], seconds, connections, threads, cpuSeconds }: LoadOptions): Promise<LoadResult> {
+  const argv = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', ...headers.flatMap((h) => ['-H', h]), '-s', join(LUA_DIR, script), url, '--', ...args]
   const cpuBefore = cpuSeconds()
   const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
