@@ -6,9 +6,9 @@ import { answerThrows } from './http/answer-throws.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
-import { labellingErrors, labellingRouter, observeRequests } from './http/request-observer.ts'
+import { labellingErrors, labellingRouter, observeRequests, routeMatching } from './http/request-observer.ts'
 import { withSecurityHeaders } from './http/security-headers.ts'
-import { tokenAuth } from './http/token-auth.ts'
+import { requireToken } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -34,8 +34,8 @@ export interface AppDeps {
 export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, metrics }: AppDeps) {
   // The router labels each request with its route pattern for the logs and metrics (see request-observer.ts).
   const app = new Hono<AppEnv>({ router: labellingRouter() })
-  if (apiToken !== undefined) app.use('*', tokenAuth({ token: apiToken }))
-  // Registered after the token check: /metrics and /stats need the token as the API does.
+  // Every route needs the token, /metrics and /stats as the API does: checked before Hono dispatches.
+  if (apiToken !== undefined) app.fetch = requireToken(app.fetch, { token: apiToken, routeOf: (request) => routeMatching(app.router, request) })
   if (metrics) app.route('/', metricsRoutes({ metrics })).route('/', statsRoutes({ metrics, localTier: cache.local.name }))
   // Request ids, logs and metrics around fetch, not as a middleware: a synchronous local hit stays synchronous.
   app.fetch = observeRequests(app.fetch, { logger, metrics })

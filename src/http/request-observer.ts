@@ -135,7 +135,17 @@ export function labellingErrors(handler: ErrorHandler<AppEnv>): ErrorHandler<App
 
 /** The pattern of the last route matched (`/v1/keys/:key`), not the raw path. */
 function routeOf(c: Context<AppEnv>): string {
-  const routes = matchedRoutes(c)
+  return labelOf(matchedRoutes(c))
+}
+
+/** The route a request would reach, without running it: for answers given before Hono dispatches (a 401). */
+export function routeMatching(router: Router<RouterEntry>, request: Request): string {
+  // Hono answers HEAD with its GET route.
+  const [matches] = router.match(request.method === 'HEAD' ? 'GET' : request.method, getPath(request))
+  return labelOf(matches.map(([[, route]]) => route))
+}
+
+function labelOf(routes: readonly RouterRoute[]): string {
   const last = routes[routes.length - 1]
   if (!last || (last.method === 'ALL' && last.path.endsWith('*'))) return UNMATCHED_ROUTE
   return last.path

@@ -68,6 +68,22 @@ describe('API_TOKEN', () => {
     expect(res.status).toBe(401)
   })
 
+  test('a local hit with the right token stays synchronous: no middleware turns it into a promise', async () => {
+    await f.app.request('/v1/keys/k', { headers: bearer(TOKEN) })
+    const answer = f.app.fetch(new Request('http://localhost/v1/keys/k', { headers: bearer(TOKEN) }))
+    expect(answer).toBeInstanceOf(Response)
+    expect(await (answer as Response).json()).toEqual({ key: 'k', value: 'v', source: 'local' })
+  })
+
+  test('a refused request is logged under the route it asked for, HEAD under its GET route', async () => {
+    const before = logLines.length
+    await f.app.request('/v1/keys/k', { headers: bearer('nope') })
+    await f.app.request('/v1/keys/k', { method: 'HEAD' })
+    await f.app.request('/no/such/route')
+    const lines = logLines.slice(before).join('').split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    expect(lines.map((l) => [l.route, l.status])).toEqual([['/v1/keys/:key', 401], ['/v1/keys/:key', 401], ['unmatched', 401]])
+  })
+
   test('/healthz and /readyz stay open', async () => {
     expect((await f.app.request('/healthz')).status).toBe(200)
     expect((await f.app.request('/readyz')).status).toBe(200)
