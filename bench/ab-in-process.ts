@@ -31,7 +31,7 @@ async function appFrom(dir: string): Promise<AppFetch> {
     src('logger.ts'),
   ])
   const redis = {
-    get: (key: string) => Promise.resolve(VALUE),
+    get: () => Promise.resolve(VALUE),
     getWithTtl: async () => ({ value: VALUE, ttlMs: -1 }),
     set: async () => ({ existed: true }),
     delete: async () => true,
