@@ -140,10 +140,14 @@ export class TieredCache {
     return { key, value: value ?? undefined, source: value === null ? undefined : 'redis', steps }
   }
 
-  async write(key: string, value: string, ttlSeconds = this.redisTtlSeconds): Promise<WriteOutcome> {
+  /**
+   * `trace: false` when no one shows the steps (/v1): the local tier is then not read for the
+   * "found in local cache" line, and the steps hold Redis's alone.
+   */
+  async write(key: string, value: string, ttlSeconds = this.redisTtlSeconds, { trace = true } = {}): Promise<WriteOutcome> {
     const steps: TierStep[] = []
     let localStep: TierStep | undefined
-    if (this.hasLocalTier) {
+    if (this.hasLocalTier && trace) {
       const started = performance.now()
       const { value: cached, failed } = await this.localCall('get', () => this.local.get(key))
       localStep = { tier: 'local', outcome: failed ? 'error' : cached === undefined ? 'miss' : 'hit', durationMs: performance.now() - started }
@@ -154,7 +158,7 @@ export class TieredCache {
       const started = performance.now()
       const { existed } = await this.redisWrite(key, () => this.redis.set(key, value, ttlSeconds))
       const redisStep: TierStep = { tier: 'redis', outcome: existed ? 'hit' : 'miss', durationMs: performance.now() - started }
-      if (localStep) {
+      if (this.hasLocalTier) {
         const fillStarted = performance.now()
         if (this.localInUse && this.versions.isCurrent(key, stamp)) {
           await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? ttlSeconds : undefined))
@@ -163,7 +167,7 @@ export class TieredCache {
           // write must go, and the later operation, not this one, decides what is held next.
           await this.localCall('delete', () => this.local.delete(key))
         }
-        steps.push({ ...localStep, durationMs: localStep.durationMs + performance.now() - fillStarted })
+        if (localStep) steps.push({ ...localStep, durationMs: localStep.durationMs + performance.now() - fillStarted })
       }
       steps.push(redisStep)
       return { key, value, created: !existed, steps }

@@ -57,7 +57,7 @@ export function keyRoutes({ cache, maxValueBytes }: KeyRoutesOptions) {
         const key = pathKey(c)
         const { value, ttl } = c.req.valid('json')
         checkValueSize(value, maxValueBytes)
-        const outcome = await cache.write(key, value, ttl)
+        const outcome = await cache.write(key, value, ttl, { trace: false })
         return c.json({ key, value, created: outcome.created })
       },
     )

@@ -117,6 +117,21 @@ describe('TieredCache write-through', () => {
     expect((await cache.read('w')).value).toBe('two')
   })
 
+  test('an untraced write (/v1) does not read the local tier, and still fills it', async () => {
+    const memory = new MemoryTier({ capacity: 100, ttlSeconds: 300 })
+    let localGets = 0
+    const counted: LocalTier = Object.assign(Object.create(memory) as MemoryTier, { get: (key: string) => (localGets++, memory.get(key)) })
+    const cache = cacheWith(counted)
+    const traced = await cache.write('k', 'v1')
+    expect(localGets).toBe(1)
+    expect(traced.steps.map((s) => s.tier)).toEqual(['local', 'redis'])
+    const untraced = await cache.write('k', 'v2', undefined, { trace: false })
+    expect(localGets).toBe(1)
+    expect(untraced.steps.map((s) => s.tier)).toEqual(['redis'])
+    expect(untraced.created).toBe(false)
+    expect(await memory.get('k')).toBe('v2')
+  })
+
   test('racing writes leave the local tier agreeing with Redis', async () => {
     const cache = cacheWith()
     await Promise.all(Array.from({ length: 100 }, (_, i) => cache.write('race', `v${i}`)))
