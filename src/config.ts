@@ -23,6 +23,8 @@ export interface Config {
   readonly redisTimeoutMs: number
   readonly maxConcurrentRequests: number
   readonly localInvalidation: 'tracking' | 'off'
+  /** A local copy is served only while the invalidation stream is proven current to within this bound. */
+  readonly maxStalenessMs: number
   readonly workers: number
   readonly maxValueBytes: number
   readonly apiToken: string | undefined
@@ -89,6 +91,7 @@ const schema = z.object({
   REDIS_TIMEOUT_MS: wholeNumber(1, 600_000).default(1000),
   MAX_CONCURRENT_REQUESTS: wholeNumber(1).default(1024),
   LOCAL_INVALIDATION: z.enum(['tracking', 'off'], 'must be tracking or off').default('tracking'),
+  MAX_STALENESS_MS: wholeNumber(10, 600_000).default(100),
   WORKERS: wholeNumber(1, 256).default(1),
   MAX_VALUE_BYTES: wholeNumber(1, 512 * 1024 * 1024).default(1048576),
   API_TOKEN: z.string().optional(),
@@ -121,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     maxConcurrentRequests: e.MAX_CONCURRENT_REQUESTS,
     localInvalidation: e.LOCAL_INVALIDATION,
+    maxStalenessMs: e.MAX_STALENESS_MS,
     workers: e.WORKERS,
     maxValueBytes: e.MAX_VALUE_BYTES,
     apiToken: e.API_TOKEN,

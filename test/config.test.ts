@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       redisTimeoutMs: 1000,
       maxConcurrentRequests: 1024,
       localInvalidation: 'tracking',
+      maxStalenessMs: 100,
       workers: 1,
       maxValueBytes: 1048576,
       apiToken: undefined,
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       REDIS_TIMEOUT_MS: '250',
       MAX_CONCURRENT_REQUESTS: '8',
       LOCAL_INVALIDATION: 'off',
+      MAX_STALENESS_MS: '250',
       WORKERS: '3',
       MAX_VALUE_BYTES: '100',
       API_TOKEN: 't0ken',
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       { host: 'm2', port: 11212 },
     ])
     expect(config.localInvalidation).toBe('off')
+    expect(config.maxStalenessMs).toBe(250)
     expect(config.workers).toBe(3)
     expect(config.apiToken).toBe('t0ken')
     expect(config.logLevel).toBe('debug')
@@ -80,6 +83,8 @@ describe('loadConfig', () => {
     ['MEMCACHED_SERVERS', 'host-without-port'],
     ['REDIS_TIMEOUT_MS', '0'],
     ['LOCAL_INVALIDATION', 'sometimes'],
+    ['MAX_STALENESS_MS', '5'],
+    ['MAX_STALENESS_MS', '100ms'],
     ['WORKERS', 'many'],
     ['MAX_VALUE_BYTES', '1e6'],
     ['LOG_LEVEL', 'verbose'],

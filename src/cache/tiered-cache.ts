@@ -1,7 +1,7 @@
 import type { FillLease, LocalRead, LocalTier } from './tiers/local-tier.ts'
 import type { RedisStore } from './redis/redis-store.ts'
 import { StoreUnavailableError } from './errors.ts'
-import { KeyVersions } from './coherence/key-versions.ts'
+import { CoherenceGate, type LocalSkipReason } from './coherence/coherence-gate.ts'
 
 export type Tier = 'local' | 'redis'
 
@@ -42,6 +42,8 @@ export interface TieredCacheEvents {
   onRedisError?(operation: string, error: unknown): void
   /** Redis said a key changed (`key`), or that every local copy must go (`null`). */
   onInvalidation?(key: string | null): void
+  /** A read went to Redis without asking the local tier, because the coherence gate said so. */
+  onLocalSkipped?(reason: LocalSkipReason): void
 }
 
 export interface TieredCacheOptions {
@@ -50,6 +52,8 @@ export interface TieredCacheOptions {
   /** Expiry of keys written to Redis when the caller gives none; 0 = none. */
   redisTtlSeconds: number
   events?: TieredCacheEvents
+  /** Decides when local copies may be served and filled; the invalidation listeners feed it. */
+  gate?: CoherenceGate
 }
 
 /**
@@ -61,49 +65,28 @@ export class TieredCache {
   readonly local: LocalTier
   private readonly redis: RedisStore
   private readonly redisTtlSeconds: number
+  readonly gate: CoherenceGate
   private readonly events: TieredCacheEvents
-  private readonly versions = new KeyVersions()
   /** Concurrent misses for one key share one Redis GET. */
   private readonly redisReads = new Map<string, Promise<string | null>>()
-  /** True while invalidations may be being missed: the local tier is then neither read nor filled. */
-  private suspended = false
-  /** Bumped by every suspend and resume, so that a slow resume does not undo a later suspend. */
-  private suspensions = 0
+  /** The gate's epoch when redisReads was last cleared: GETs from before a suspend or flush-all are not joined. */
+  private readsEpoch = 0
 
-  constructor({ local, redis, redisTtlSeconds, events = {} }: TieredCacheOptions) {
+  constructor({ local, redis, redisTtlSeconds, events = {}, gate = new CoherenceGate() }: TieredCacheOptions) {
     this.local = local
     this.redis = redis
     this.redisTtlSeconds = redisTtlSeconds
     this.events = events
+    this.gate = gate
   }
 
   get hasLocalTier(): boolean {
     return this.local.name !== 'none'
   }
 
-  get localSuspended(): boolean {
-    return this.suspended
-  }
-
-  /** Invalidations may be missed from now on (a connection dropped): stop reading and filling the local tier. */
-  suspendLocal(): void {
-    this.suspensions++
-    this.suspended = true
-    // Reads in flight may miss their invalidation: none of them may fill the local tier, or be joined.
-    this.versions.invalidateAll()
-    this.redisReads.clear()
-  }
-
-  /** Invalidations flow (again): forget everything that may have been missed, then serve local copies. */
-  async resumeLocal(): Promise<void> {
-    const suspension = ++this.suspensions
-    if (!this.suspended) return
-    await this.invalidateAll()
-    if (suspension === this.suspensions) this.suspended = false
-  }
-
-  private get localInUse(): boolean {
-    return this.hasLocalTier && !this.suspended
+  /** Drops every local copy (the gate's `forget` on resume: they may have missed changes). */
+  async forgetLocal(): Promise<void> {
+    await this.localCall('clear', () => this.local.clear())
   }
 
   /**
@@ -111,7 +94,7 @@ export class TieredCache {
    * `undefined` means "take `read()`". Keep it in step with read()'s local-hit rule.
    */
   peekLocal(key: string): string | undefined {
-    if (!this.localInUse) return undefined
+    if (!this.hasLocalTier || this.gate.localSkipReason() !== undefined) return undefined
     const value = this.local.peek?.(key)
     if (value !== undefined) this.events.onLookup?.('local', 'hit')
     return value
@@ -120,7 +103,8 @@ export class TieredCache {
   async read(key: string): Promise<ReadOutcome> {
     const steps: TierStep[] = []
     let lease: FillLease | undefined
-    if (this.localInUse) {
+    const skipped = this.hasLocalTier ? this.gate.localSkipReason() : undefined
+    if (this.hasLocalTier && skipped === undefined) {
       const started = performance.now()
       const { value: found, failed } = await this.localCall('get', () => this.lookupLocal(key))
       const value = found?.value
@@ -129,9 +113,10 @@ export class TieredCache {
       steps.push({ tier: 'local', outcome, durationMs: performance.now() - started })
       this.events.onLookup?.('local', outcome)
       if (value !== undefined) return { key, value, source: 'local', steps }
-    } else if (this.hasLocalTier) {
-      // Suspended, not absent: the answer keeps the tier's line (a miss), as the seed's messages expect.
+    } else if (skipped !== undefined) {
+      // Set aside, not absent: the answer keeps the tier's line (a miss), as the seed's messages expect.
       steps.push({ tier: 'local', outcome: 'miss', durationMs: 0 })
+      this.events.onLocalSkipped?.(skipped)
     }
     const started = performance.now()
     const value = await this.readRedis(key, lease)
@@ -152,7 +137,7 @@ export class TieredCache {
       const { value: cached, failed } = await this.localCall('get', () => this.local.get(key))
       localStep = { tier: 'local', outcome: failed ? 'error' : cached === undefined ? 'miss' : 'hit', durationMs: performance.now() - started }
     }
-    const stamp = this.versions.beginWrite(key)
+    const stamp = this.gate.beginWrite(key)
     this.redisReads.delete(key)
     try {
       const started = performance.now()
@@ -160,7 +145,7 @@ export class TieredCache {
       const redisStep: TierStep = { tier: 'redis', outcome: existed ? 'hit' : 'miss', durationMs: performance.now() - started }
       if (this.hasLocalTier) {
         const fillStarted = performance.now()
-        if (this.localInUse && this.versions.isCurrent(key, stamp)) {
+        if (this.gate.mayFill(key, stamp)) {
           await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? ttlSeconds : undefined))
         } else {
           // Overtaken (a later write, a delete or an invalidation) or unwatched: the copy from before this
@@ -172,27 +157,27 @@ export class TieredCache {
       steps.push(redisStep)
       return { key, value, created: !existed, steps }
     } finally {
-      this.versions.end(key)
+      this.gate.end(key)
     }
   }
 
   /** Removes the key from Redis and the local tier; tells whether Redis held it. */
   async remove(key: string): Promise<boolean> {
-    this.versions.beginWrite(key)
+    this.gate.beginWrite(key)
     this.redisReads.delete(key)
     try {
       const existed = await this.redisWrite(key, () => this.redis.delete(key))
       await this.localCall('delete', () => this.local.delete(key))
       return existed
     } finally {
-      this.versions.end(key)
+      this.gate.end(key)
     }
   }
 
   /** The key changed in Redis behind our back: drop the local copy and any read in flight. */
   async invalidate(key: string): Promise<void> {
     this.events.onInvalidation?.(key)
-    this.versions.invalidate(key)
+    this.gate.invalidate(key)
     this.redisReads.delete(key)
     await this.localCall('delete', () => this.local.delete(key))
   }
@@ -200,8 +185,7 @@ export class TieredCache {
   /** Invalidations may have been missed: forget everything held locally. */
   async invalidateAll(): Promise<void> {
     this.events.onInvalidation?.(null)
-    this.versions.invalidateAll()
-    this.redisReads.clear()
+    this.gate.invalidateAll()
     await this.localCall('clear', () => this.local.clear())
   }
 
@@ -210,9 +194,15 @@ export class TieredCache {
    * invalidation of the key detaches it, so a read invoked afterwards sends a GET of its own.
    */
   private readRedis(key: string, lease: FillLease | undefined): Promise<string | null> {
+    if (this.readsEpoch !== this.gate.epoch) {
+      this.readsEpoch = this.gate.epoch
+      this.redisReads.clear()
+    }
     const shared = this.redisReads.get(key)
     if (shared) return shared
-    const read: Promise<string | null> = (this.localInUse ? this.readRedisAndFill(key, lease) : this.readRedisOnly(key)).finally(() => {
+    // A stale stream still lets a read fill: the copy is served only once the stream is proven current.
+    const fill = this.hasLocalTier && !this.gate.suspended
+    const read: Promise<string | null> = (fill ? this.readRedisAndFill(key, lease) : this.readRedisOnly(key)).finally(() => {
       if (this.redisReads.get(key) === read) this.redisReads.delete(key)
     })
     this.redisReads.set(key, read)
@@ -241,18 +231,18 @@ export class TieredCache {
   }
 
   private async readRedisAndFill(key: string, lease: FillLease | undefined): Promise<string | null> {
-    const stamp = this.versions.begin(key)
+    const stamp = this.gate.beginRead(key)
     try {
       // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire
       // cycle reaches the key, measured here at over 15 s late with 200k keys holding a TTL (the default).
       const { value, ttlMs } = await this.reportRedisErrors('get', () => this.redis.getWithTtl(key))
       // An answer overtaken by a write or an invalidation must not become the local copy.
-      if (value !== null && ttlMs !== GONE && this.localInUse && this.versions.isCurrent(key, stamp)) {
+      if (value !== null && ttlMs !== GONE && this.gate.mayFill(key, stamp)) {
         await this.localCall('set', () => this.fillLocal(key, value, ttlMs === NO_EXPIRY ? undefined : ttlMs / 1000, lease))
       }
       return value
     } finally {
-      this.versions.end(key)
+      this.gate.end(key)
     }
   }
 
@@ -273,7 +263,7 @@ export class TieredCache {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.events.onRedisError?.('write', error)
-        this.versions.invalidate(key)
+        this.gate.invalidate(key)
         this.redisReads.delete(key)
         await this.localCall('delete', () => this.local.delete(key))
       }

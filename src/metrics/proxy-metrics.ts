@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { BUILD, type BuildIdentity } from '../build-identity.ts'
 import type { CommandTimers } from '../cache/command-timer.ts'
 import type { RedisOperation } from '../cache/redis/timed-redis-store.ts'
@@ -23,6 +23,8 @@ export interface ProxyMetricsOptions {
   traffic?: TrafficHistory
   /** What redis_proxy_build_info reports; this process by default. */
   build?: BuildIdentity
+  /** Age of the newest answered invalidation heartbeat (the oldest node's on a Cluster), read at scrape time. */
+  heartbeatAgeMs?: () => number | undefined
 }
 
 export type LookupCounts = Record<Tier, Record<TierStep['outcome'], number>>
@@ -37,13 +39,14 @@ export class ProxyMetrics {
   readonly registry: Registry
   readonly traffic: TrafficHistory
   /** Hooks to pass to TieredCache (merge them with your own). */
-  readonly cacheEvents: Required<Pick<TieredCacheEvents, 'onLookup' | 'onInvalidation'>>
+  readonly cacheEvents: Required<Pick<TieredCacheEvents, 'onLookup' | 'onInvalidation' | 'onLocalSkipped'>>
   readonly startedAt = Date.now()
   private readonly lookups: LookupCounts = { local: { hit: 0, miss: 0, error: 0 }, redis: { hit: 0, miss: 0, error: 0 } }
   private readonly requests: Counter<'method' | 'route' | 'status'>
   private readonly latency: BucketHistogram<'method' | 'route'>
   private readonly breaker: Gauge<'tier'>
   private readonly refusals: Counter
+  private readonly heartbeats: Histogram
   private readonly tiers: TierMetrics
   private readonly localTier: LocalTier['name']
   private readonly registers: Registry[]
@@ -53,7 +56,7 @@ export class ProxyMetrics {
    */
   private readonly requestSeries = new Map<string, { unscraped: number; count: Counter.Internal; latency: HistogramSeries }>()
 
-  constructor({ registry, localTier, localSize, processMetrics = true, traffic = new TrafficHistory(), build = BUILD }: ProxyMetricsOptions) {
+  constructor({ registry, localTier, localSize, processMetrics = true, traffic = new TrafficHistory(), build = BUILD, heartbeatAgeMs }: ProxyMetricsOptions) {
     this.registry = registry
     this.traffic = traffic
     this.localTier = localTier
@@ -92,6 +95,13 @@ export class ProxyMetrics {
       for (const result of ['hit', 'miss', 'error'] as const) lookups.labels(this.tierLabel(tier), result).inc(0)
     }
     for (const scope of ['key', 'all']) invalidations.labels(scope).inc(0)
+    const localSkips = new Counter({ name: 'redis_proxy_local_skipped_reads_total', help: 'Reads sent to Redis without asking the local tier: suspended (invalidations may be missed) or stale (the stream is not proven current within MAX_STALENESS_MS).', labelNames: ['reason'], registers })
+    for (const reason of ['suspended', 'stale']) localSkips.labels(reason).inc(0)
+    // Seconds: a heartbeat answers in well under a millisecond on a LAN; a stalled one in seconds.
+    this.heartbeats = new Histogram({ name: 'redis_proxy_invalidation_heartbeat_seconds', help: 'Round trip of the PING heartbeats on the invalidation connection.', buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers })
+    if (heartbeatAgeMs) {
+      new Gauge({ name: 'redis_proxy_invalidation_heartbeat_age_seconds', help: 'Age of the newest answered invalidation heartbeat: how current local copies are proven to be.', registers, collect() { const age = heartbeatAgeMs(); if (age !== undefined) this.set(age / 1000) } })
+    }
     if (localSize) {
       new Gauge({ name: 'redis_proxy_local_entries', help: 'Entries held by the local tier.', registers, collect() { this.set(localSize()) } })
     }
@@ -101,6 +111,7 @@ export class ProxyMetrics {
         this.lookups[tier][outcome]++
       },
       onInvalidation: (key) => invalidations.labels(key === null ? 'all' : 'key').inc(),
+      onLocalSkipped: (reason) => localSkips.labels(reason).inc(),
     }
   }
 
@@ -131,6 +142,11 @@ export class ProxyMetrics {
   observeRefusal(): void {
     this.refusals.inc()
     this.traffic.record()
+  }
+
+  /** One answered invalidation heartbeat. */
+  observeHeartbeat(roundTripMs: number): void {
+    this.heartbeats.observe(roundTripMs / 1000)
   }
 
   /** For whoever owns a circuit breaker (GuardedLocalTier's onStateChange); tiers without one have no series. */

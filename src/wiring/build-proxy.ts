@@ -5,6 +5,7 @@ import { IoRedisStore } from '../cache/redis/redis-store.ts'
 import { ObservedRedisStore } from '../cache/redis/observed-redis-store.ts'
 import type { RedisStore } from '../cache/redis/redis-store.ts'
 import { TieredCache } from '../cache/tiered-cache.ts'
+import { CoherenceGate } from '../cache/coherence/coherence-gate.ts'
 import { GuardedLocalTier, type CircuitChange } from '../cache/tiers/guarded-local-tier.ts'
 import { MemcachedPool } from '../cache/tiers/memcached-pool.ts'
 import { TimedLocalTier } from '../cache/tiers/timed-local-tier.ts'
@@ -50,7 +51,8 @@ export interface Proxy {
 export function buildProxy(config: Config, { redis, logger, local: given, store: givenStore, metrics: givenMetrics }: ProxyDeps): Proxy {
   let built: LocalTier | undefined
   const localTier = given?.name ?? config.localCache
-  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localTier, localSize: localTier === 'memory' ? () => (built instanceof MemoryTier ? built.size : 0) : undefined })
+  const gate = new CoherenceGate({ maxStalenessMs: config.maxStalenessMs })
+  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localTier, localSize: localTier === 'memory' ? () => (built instanceof MemoryTier ? built.size : 0) : undefined, heartbeatAgeMs: () => gate.heartbeatAgeMs() })
   const store = new ObservedRedisStore(new TimedRedisStore(givenStore ?? new IoRedisStore(redis), metrics.redisTimers()), ({ available, error }) =>
     available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
   )
@@ -68,6 +70,7 @@ export function buildProxy(config: Config, { redis, logger, local: given, store:
   // Every call timed and its failures counted by reason, at the tier's edge (the breaker's skips too).
   const local = built.name === 'none' ? built : new TimedLocalTier(built, metrics.localTimers({ guarded: built instanceof GuardedLocalTier || built instanceof MemcachedPool }))
   const cache = new TieredCache({
+    gate,
     local,
     redis: store,
     redisTtlSeconds: config.redisTtlSeconds,
@@ -76,8 +79,8 @@ export function buildProxy(config: Config, { redis, logger, local: given, store:
       onLocalError: (operation, error) => logger.debug('local tier error', { tier: local.name, operation, error }),
     },
   })
-  const invalidations = startInvalidations({ config, data: redis, cache, logger })
-  const probeReadiness = createReadinessProbe({ redis: store, local, timeoutMs: config.redisTimeoutMs, localSuspended: () => cache.localSuspended })
+  const invalidations = startInvalidations({ config, data: redis, cache, logger, onHeartbeat: (ms) => metrics.observeHeartbeat(ms) })
+  const probeReadiness = createReadinessProbe({ redis: store, local, timeoutMs: config.redisTimeoutMs, gate })
   const app = createApp({
     cache,
     logger,

@@ -7,10 +7,12 @@ import { createRedisClient, redisOptions, type RedisClient } from './redis-clien
 import type { TieredCache } from '../cache/tiered-cache.ts'
 
 export interface StartInvalidationsOptions {
-  config: Pick<Config, 'localInvalidation' | 'localCache' | 'redisUrl' | 'redisClusterNodes' | 'redisTimeoutMs'>
+  config: Pick<Config, 'localInvalidation' | 'localCache' | 'redisUrl' | 'redisClusterNodes' | 'redisTimeoutMs' | 'maxStalenessMs'>
   data: RedisClient
   cache: TieredCache
   logger: Logger
+  /** Each answered heartbeat's round trip, in ms. */
+  onHeartbeat?: (roundTripMs: number) => void
 }
 
 /** What keeps the local tier coherent, single node or Cluster. */
@@ -27,18 +29,28 @@ const SUBSCRIBER_OPTIONS = { protocol: 2, enableAutoPipelining: false, autoResub
  * Starts keeping the local tier coherent as the configuration asks; undefined when local copies
  * are only bounded by their TTL (LOCAL_INVALIDATION=off) or there are none (LOCAL_CACHE=none).
  */
-export function startInvalidations({ config, data, cache, logger }: StartInvalidationsOptions): Invalidations | undefined {
+export function startInvalidations({ config, data, cache, logger, onHeartbeat }: StartInvalidationsOptions): Invalidations | undefined {
   if (config.localInvalidation === 'off' || config.localCache === 'none') return undefined
+  const { gate } = cache
+  const heartbeat = {
+    // Four heartbeats per bound: one late or lost PONG does not yet set the local tier aside.
+    heartbeatIntervalMs: Math.max(1, Math.floor(config.maxStalenessMs / 4)),
+    // Silent for this long while open: taken for a half-dead connection and reconnected.
+    heartbeatLostAfterMs: Math.max(config.redisTimeoutMs, 2 * config.maxStalenessMs),
+    onHeartbeat,
+  }
   if (data instanceof Redis) {
     const subscriber = createRedisClient(config, SUBSCRIBER_OPTIONS) as Redis
-    const listener = new InvalidationListener({ data, subscriber, cache, logger })
+    const listener = new InvalidationListener({ data, subscriber, cache, gate, logger, ...heartbeat })
     listener.start()
     return listener
   }
   const invalidations = new ClusterInvalidations({
     cluster: data,
     cache,
+    gate,
     logger,
+    heartbeat,
     // The node's own options (address, credentials, TLS), with reconnects: a node connection of the pool has none.
     subscriberFor: (node) => new Redis({ ...node.options, ...redisOptions(config), ...SUBSCRIBER_OPTIONS, lazyConnect: false, readOnly: false }),
   })

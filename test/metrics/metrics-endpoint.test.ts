@@ -33,6 +33,7 @@ describe('GET /metrics', () => {
     expect(Object.fromEntries([...types].filter(([name]) => name.startsWith('redis_proxy_')))).toEqual({
       redis_proxy_build_info: 'gauge',
       redis_proxy_http_requests_total: 'counter',
+      redis_proxy_invalidation_heartbeat_seconds: 'histogram',
       redis_proxy_http_request_duration_seconds: 'histogram',
       redis_proxy_cache_lookups_total: 'counter',
       redis_proxy_tier_command_duration_seconds: 'histogram',
@@ -43,6 +44,7 @@ describe('GET /metrics', () => {
       redis_proxy_overload_refusals_total: 'counter',
       redis_proxy_http_requests_in_flight: 'gauge',
       redis_proxy_local_entries: 'gauge',
+      redis_proxy_local_skipped_reads_total: 'counter',
     })
     expect(types.get('process_resident_memory_bytes')).toBe('gauge')
     expect(types.get('nodejs_eventloop_lag_seconds')).toBe('gauge')

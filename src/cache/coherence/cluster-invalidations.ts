@@ -1,14 +1,17 @@
 import type { Cluster, Redis } from 'ioredis'
 import type { Logger } from '../../logger.ts'
 import { InvalidationListener, type InvalidationListenerOptions } from './invalidation-listener.ts'
-import type { TieredCache } from '../tiered-cache.ts'
+import type { CoherenceGate } from './coherence-gate.ts'
 
 export interface ClusterInvalidationsOptions {
   cluster: Cluster
-  cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'suspendLocal' | 'resumeLocal' | 'localSuspended'>
+  cache: InvalidationListenerOptions['cache']
+  gate: CoherenceGate
   logger: Logger
   /** A RESP2 connection of its own to the same node as `node`. */
   subscriberFor: (node: Redis) => Redis
+  /** Every master's listener heartbeats on its own subscriber: the gate holds the oldest. */
+  heartbeat?: Pick<InvalidationListenerOptions, 'heartbeatIntervalMs' | 'heartbeatLostAfterMs' | 'onHeartbeat'>
 }
 
 /** Stands for "the set of nodes may have changed": suspended from a lost node until the next slot refresh. */
@@ -22,27 +25,27 @@ const TOPOLOGY = Symbol('topology')
 export class ClusterInvalidations {
   private readonly cluster: Cluster
   private readonly cache: ClusterInvalidationsOptions['cache']
+  private readonly gate: CoherenceGate
   private readonly logger: Logger
   private readonly subscriberFor: (node: Redis) => Redis
+  private readonly heartbeat: ClusterInvalidationsOptions['heartbeat']
   private readonly listeners = new Map<Redis, InvalidationListener>()
-  /** Members whose invalidations may be missed: a listener, or the topology itself. */
-  private readonly suspended = new Set<unknown>()
   private closed = false
-  private onDecided: () => void = () => {}
   /** Resolves the first time local copies are served (every node tracking, or refusing it). */
-  readonly decided: Promise<void> = new Promise((resolve) => {
-    this.onDecided = resolve
-  })
+  readonly decided: Promise<void>
 
-  constructor({ cluster, cache, logger, subscriberFor }: ClusterInvalidationsOptions) {
+  constructor({ cluster, cache, gate, logger, subscriberFor, heartbeat }: ClusterInvalidationsOptions) {
     this.cluster = cluster
     this.cache = cache
+    this.gate = gate
     this.logger = logger
     this.subscriberFor = subscriberFor
+    this.heartbeat = heartbeat
+    this.gate.suspend(TOPOLOGY)
+    this.decided = this.gate.whenOpen()
   }
 
   start(): void {
-    this.suspend(TOPOLOGY)
     this.cluster.on('+node', (node: Redis) => this.add(node))
     this.cluster.on('-node', (node: Redis) => this.remove(node))
     // After a slot refresh the pool holds every master, and the new ones have their own listeners.
@@ -59,7 +62,8 @@ export class ClusterInvalidations {
 
   private add(node: Redis): void {
     if (this.closed || this.listeners.has(node) || node.options.readOnly) return
-    const listener = new InvalidationListener({ data: node, subscriber: this.subscriberFor(node), cache: this.memberOf(node), logger: this.logger })
+    // Each listener is a member of the gate of its own: local copies are served only while every node's invalidations flow.
+    const listener = new InvalidationListener({ data: node, subscriber: this.subscriberFor(node), cache: this.cache, gate: this.gate, logger: this.logger, ...this.heartbeat })
     this.listeners.set(node, listener)
     listener.start()
     // The pool connects to a node lazily, at its first command: tracking needs the connection now.
@@ -70,30 +74,13 @@ export class ClusterInvalidations {
     const listener = this.listeners.get(node)
     if (!listener) return
     this.listeners.delete(node)
-    this.suspend(TOPOLOGY)
-    this.suspended.delete(node)
+    this.gate.suspend(TOPOLOGY)
+    this.gate.leave(listener)
     void listener.close()
   }
 
-  /** The cache as one node's listener sees it: its suspension is one among the nodes'. */
-  private memberOf(node: Redis): InvalidationListenerOptions['cache'] {
-    return {
-      invalidate: (key) => this.cache.invalidate(key),
-      invalidateAll: () => this.cache.invalidateAll(),
-      suspendLocal: () => this.suspend(node),
-      resumeLocal: () => this.resume(node),
-    }
-  }
-
-  private suspend(member: unknown): void {
-    this.suspended.add(member)
-    this.cache.suspendLocal()
-  }
-
   private async resume(member: unknown): Promise<void> {
-    this.suspended.delete(member)
-    if (this.suspended.size > 0 || this.closed) return
-    await this.cache.resumeLocal()
-    if (!this.cache.localSuspended) this.onDecided()
+    if (this.closed) return
+    await this.gate.resume(member, () => this.cache.forgetLocal())
   }
 }

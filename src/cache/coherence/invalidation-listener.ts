@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from '../../logger.ts'
+import { Heartbeat } from './heartbeat.ts'
 import type { TieredCache } from '../tiered-cache.ts'
+import type { CoherenceGate } from './coherence-gate.ts'
 
 /** The channel a RESP2 connection subscribes to for invalidations redirected to it. */
 const INVALIDATION_CHANNEL = '__redis__:invalidate'
@@ -10,8 +12,16 @@ export interface InvalidationListenerOptions {
   data: Redis
   /** A connection of its own, speaking RESP2 (`protocol: 2`): ioredis drops RESP3 invalidation pushes. */
   subscriber: Redis
-  cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'suspendLocal' | 'resumeLocal'>
+  cache: Pick<TieredCache, 'invalidate' | 'invalidateAll' | 'forgetLocal'>
+  /** Told when this listener's invalidations may be missed, and how current its stream is proven to be. */
+  gate: CoherenceGate
   logger: Logger
+  /** Milliseconds between heartbeats (PING on the subscriber); 0 = none, the stream's currency is not proven. */
+  heartbeatIntervalMs?: number
+  /** No heartbeat answered for this long: the subscriber is taken for lost (a half-dead path) and reconnected. */
+  heartbeatLostAfterMs?: number
+  /** Each answered heartbeat's round trip, in ms (metrics). */
+  onHeartbeat?: (roundTripMs: number) => void
 }
 
 export type InvalidationState = 'connecting' | 'tracking' | 'refused' | 'closed'
@@ -26,18 +36,33 @@ export class InvalidationListener {
   private readonly data: Redis
   private readonly subscriber: Redis
   private readonly cache: InvalidationListenerOptions['cache']
+  private readonly gate: CoherenceGate
   private readonly logger: Logger
+  private readonly heartbeat: Heartbeat | undefined
   private stateNow: InvalidationState = 'connecting'
   private subscriberId: number | undefined
   /** Bumped by every dropped connection: an attempt that saw one in between must not resume. */
   private drops = 0
   private attempts: Promise<void> = Promise.resolve()
 
-  constructor({ data, subscriber, cache, logger }: InvalidationListenerOptions) {
+  constructor({ data, subscriber, cache, gate, logger, heartbeatIntervalMs = 0, heartbeatLostAfterMs = 1000, onHeartbeat }: InvalidationListenerOptions) {
     this.data = data
     this.subscriber = subscriber
     this.cache = cache
+    this.gate = gate
     this.logger = logger
+    if (heartbeatIntervalMs > 0) {
+      this.heartbeat = new Heartbeat({
+        subscriber,
+        gate,
+        member: this,
+        intervalMs: heartbeatIntervalMs,
+        lostAfterMs: heartbeatLostAfterMs,
+        isTracking: () => this.stateNow === 'tracking',
+        onAnswer: onHeartbeat,
+        onLost: () => this.onHeartbeatLost(),
+      })
+    }
   }
 
   get state(): InvalidationState {
@@ -56,7 +81,7 @@ export class InvalidationListener {
 
   /** Suspends the local tier and starts listening; tracking, and local hits, follow when Redis answers. */
   start(): void {
-    this.cache.suspendLocal()
+    this.gate.suspend(this)
     // Without a `message` listener ioredis skips joining the key array with commas (keys may hold commas).
     this.subscriber.on('messageBuffer', (channel: Buffer, keys: unknown) => this.onInvalidation(channel, keys))
     this.subscriber.on('error', () => {}) // the data connection's listener reports Redis being down
@@ -68,10 +93,12 @@ export class InvalidationListener {
     this.subscriber.on('ready', () => this.attempt())
     this.data.on('ready', () => this.attempt())
     this.attempt()
+    this.heartbeat?.start()
   }
 
   async close(): Promise<void> {
     this.stateNow = 'closed'
+    this.heartbeat?.stop()
     this.subscriber.disconnect()
     await this.attempts
   }
@@ -89,8 +116,17 @@ export class InvalidationListener {
     if (this.stateNow !== 'tracking') return
     this.stateNow = 'connecting'
     this.logger.warn('local tier suspended until invalidations flow again', { connection })
-    this.cache.suspendLocal()
+    this.gate.suspend(this)
   }
+
+  /** Open but silent (no RST, as on a half-dead path): treated as lost, so it reconnects and tracking starts over. */
+  private onHeartbeatLost(): void {
+    if (this.stateNow !== 'tracking') return
+    this.logger.warn('invalidation heartbeat lost: reconnecting the subscriber')
+    this.subscriber.disconnect(true)
+  }
+
+  private forget = (): Promise<void> => this.cache.forgetLocal()
 
   /** Attempts run one after another; each sees the connections as they are when it starts. */
   private attempt(): void {
@@ -114,9 +150,12 @@ export class InvalidationListener {
       // NOLOOP: our own writes already updated our copy; their echo would only drop it.
       await this.data.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(this.subscriberId), 'BCAST', 'NOLOOP')
       if (drops !== this.drops || this.closed) return
+      // The first heartbeat proves the new stream current before any copy is served.
+      await this.heartbeat?.beatNow()
+      if (drops !== this.drops || this.closed) return
       this.stateNow = 'tracking'
       // Forgets what was held while invalidations could be missed, then serves local copies again.
-      await this.cache.resumeLocal()
+      await this.gate.resume(this, this.forget)
       this.logger.info('local tier kept coherent by redis invalidations')
       this.onDecided()
     } catch (error) {
@@ -131,7 +170,9 @@ export class InvalidationListener {
         error: error instanceof Error ? error.message : String(error),
       })
       this.subscriber.disconnect()
-      await this.cache.resumeLocal()
+      this.heartbeat?.stop()
+      this.gate.stopHeartbeats(this)
+      await this.gate.resume(this, this.forget)
       this.onDecided()
     }
   }
