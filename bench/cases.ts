@@ -2,7 +2,7 @@ import type { Runtime } from './processes.ts'
 import type { LoadOptions } from './wrk.ts'
 
 /** The server processes each runtime gets: bare yardsticks and the proxy as users start it. */
-export type ServerId = 'ceiling' | 'ioredis' | 'memjs' | 'proxy-memory' | 'proxy-memory-token' | 'proxy-memory-logged' | 'proxy-memcached' | 'proxy-none'
+export type ServerId = 'webdis' | 'webdis-zero-delay' | 'webdis-remote' | 'proxy-memory-remote' | 'ceiling' | 'ioredis' | 'memjs' | 'proxy-memory' | 'proxy-memory-token' | 'proxy-memory-logged' | 'proxy-memcached' | 'proxy-none'
 
 export interface ServerSpec {
   id: ServerId
@@ -11,6 +11,10 @@ export interface ServerSpec {
   env: Record<string, string>
   /** The proxy fills its local tier on first read: GET every key under these paths once before measuring. */
   primePaths?: string[]
+  /** Webdis (C), started once, not per runtime. */
+  webdis?: boolean
+  /** Redis reached through bench/relay/delay-relay.c: ~0.5 ms each way (`delay`) or 0 (`zero-delay`). */
+  redisVia?: 'delay' | 'zero-delay'
   /** Headers the priming GETs send. */
   primeHeaders?: string[]
 }
@@ -27,12 +31,18 @@ const AUTHORIZATION = `Authorization: Bearer ${BENCH_TOKEN}`
  * hits into Redis reads. `{runtime}` is replaced by `bun` or `node`.
  */
 export const WRITTEN = 'bench-rw-{runtime}:'
+/** The same for the Redis-1-ms-away case, whose proxy must not see the other cases' writes. */
+export const WRITTEN_REMOTE = 'bench-remote-{runtime}:'
 /** The read-only and the written keys both fit in the memory tier (LOCAL_CAPACITY is 10,000 by default). */
 const ROOM = '50000'
 
 export const forRuntime = (text: string, runtime: Runtime) => text.replaceAll('{runtime}', runtime)
 
 export const SERVERS: ServerSpec[] = [
+  { id: 'webdis', entry: 'webdis', env: {}, webdis: true },
+  { id: 'webdis-zero-delay', entry: 'webdis', env: {}, webdis: true, redisVia: 'zero-delay' },
+  { id: 'webdis-remote', entry: 'webdis', env: {}, webdis: true, redisVia: 'delay' },
+  { id: 'proxy-memory-remote', entry: 'src/main.ts', env: { ...quiet, LOCAL_CACHE: 'memory', LOCAL_CAPACITY: ROOM }, redisVia: 'delay', primePaths: [`/v1/keys/${WRITTEN_REMOTE}`] },
   { id: 'ceiling', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ceiling' } },
   { id: 'ioredis', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'ioredis' } },
   { id: 'memjs', entry: 'bench/bare-server.ts', env: { BARE_KIND: 'memjs' } },
@@ -61,6 +71,10 @@ export interface CaseSpec {
 const SAMPLE_VALUE = JSON.stringify({ value: 'w'.repeat(100) })
 
 export const CASES: CaseSpec[] = [
+  { id: 'webdis', label: 'Webdis GET → Redis (C peer)', server: 'webdis', script: 'get.lua', args: (n) => ['/GET/bench:', String(n)], check: { method: 'GET', path: '/GET/bench:1', status: 200, contains: '"GET":"vvv' } },
+  { id: 'webdis-zero-delay', label: 'Webdis GET → zero-delay relay → Redis', server: 'webdis-zero-delay', script: 'get.lua', args: (n) => ['/GET/bench:', String(n)], check: { method: 'GET', path: '/GET/bench:1', status: 200, contains: '"GET":"vvv' } },
+  { id: 'remote-webdis', label: 'Redis 1 ms away: Webdis GET', server: 'webdis-remote', script: 'get.lua', args: (n) => ['/GET/bench:', String(n)], check: { method: 'GET', path: '/GET/bench:1', status: 200, contains: '"GET":"vvv' } },
+  { id: 'remote-mixed', label: 'Redis 1 ms away: proxy 90% GET local hits / 10% PUT', server: 'proxy-memory-remote', script: 'mixed.lua', args: (n, runtime) => [String(n), '10', forRuntime(WRITTEN_REMOTE, runtime)], check: { method: 'GET', path: `/v1/keys/${WRITTEN_REMOTE}2`, status: 200, contains: '"source":"local"' } },
   { id: 'ceiling', label: 'bare Hono, small JSON', server: 'ceiling', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"status":"ok"' } },
   { id: 'raw-ioredis', label: 'bare Hono + ioredis GET', server: 'ioredis', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"key":"bench:1"' } },
   { id: 'raw-memjs', label: 'bare Hono + memjs get', server: 'memjs', script: 'get.lua', args: (n) => ['/?key=bench:', String(n)], check: { method: 'GET', path: '/?key=bench:1', status: 200, contains: '"key":"bench:1"' } },

@@ -14,6 +14,7 @@ export interface CaseResult {
   p50Ms: number
   p99Ms: number
   cpuUsPerRequest: number
+  relayCpuUsPerRequest: number | undefined
   /** Highest RSS of the server process seen after a round, MB. */
   rssMb: number
   vsCeiling: number | undefined
@@ -56,6 +57,7 @@ export function summarize(spec: CaseSpec, runtime: Runtime, rounds: LoadResult[]
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest)),
+    relayCpuUsPerRequest: rounds[0]?.relayCpuUsPerRequest === undefined ? undefined : median(rounds.map((r) => r.relayCpuUsPerRequest!)),
     rssMb: Math.max(...rss),
     vsCeiling: undefined,
     vsRaw: undefined,
@@ -73,7 +75,7 @@ export function addRatios(results: CaseResult[]): void {
   const ratio = (a: CaseResult, b: CaseResult | undefined) =>
     b ? median(a.rounds.map((round, i) => round.requestsPerSecond / (b.rounds[i]?.requestsPerSecond ?? NaN))) : undefined
   for (const result of results) {
-    if (result.server === 'ceiling' || result.server === 'ioredis' || result.server === 'memjs') continue
+    if (result.server === 'ceiling' || result.server === 'ioredis' || result.server === 'memjs' || result.server.startsWith('webdis')) continue
     const ceiling = find(result.runtime, BASELINE_CASE.ceiling)
     const raw = result.rawBaseline ? find(result.runtime, BASELINE_CASE[result.rawBaseline]) : undefined
     result.vsCeiling = ratio(result, ceiling)
@@ -88,9 +90,9 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 /** A Markdown table: the same text goes to the terminal and into the README. */
 export function table(results: CaseResult[]): string {
   const rows = [
-    ['runtime', 'case', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', '÷ ceiling', '÷ raw client', 'CPU µs/req', 'CPU ÷ ceiling', 'CPU ÷ raw'],
+    ['runtime', 'case', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', '÷ ceiling', '÷ raw client', 'CPU µs/req', 'CPU ÷ ceiling', 'CPU ÷ raw', 'relay CPU µs/req'],
     ...results.map((r) => [
-      r.runtime,
+      r.server.startsWith('webdis') ? 'C' : r.runtime,
       r.label,
       Math.round(r.requestsPerSecond).toLocaleString('en-US'),
       fixed(r.p50Ms, 2),
@@ -101,9 +103,10 @@ export function table(results: CaseResult[]): string {
       fixed(r.cpuUsPerRequest, 1),
       fixed(r.cpuVsCeiling, 2),
       fixed(r.cpuVsRaw, 2),
+      fixed(r.relayCpuUsPerRequest, 1),
     ]),
   ]
-  return markdown(rows, [false, false, true, true, true, true, true, true, true, true, true])
+  return markdown(rows, [false, false, true, true, true, true, true, true, true, true, true, true])
 }
 
 export function memoryTable(results: MemoryTierResult[]): string {

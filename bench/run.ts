@@ -3,11 +3,13 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { startMemcached, startRedis } from '../test/harness/service-process.ts'
-import { CASES, forRuntime, SERVERS, WRITTEN, type CaseSpec, type ServerId } from './cases.ts'
+import { CASES, forRuntime, SERVERS, WRITTEN, WRITTEN_REMOTE, type CaseSpec, type ServerId } from './cases.ts'
 import { benchOptions } from './options.ts'
 import { ROOT, runtimeArgv, runtimeVersion, startServer, type Runtime, type ServerProcess } from './processes.ts'
 import { addRatios, memoryTable, summarize, table, type CaseResult, type MemoryTierResult } from './report.ts'
 import { runWrk, type LoadResult } from './wrk.ts'
+import { startDelayRelay, type DelayRelay } from './delay-relay.ts'
+import { startWebdis } from './webdis.ts'
 import { check, fillMemcached, fillRedis, prime } from './workload.ts'
 
 /**
@@ -36,28 +38,40 @@ requireTool('wrk', 'on Debian/Ubuntu: apt-get install -y wrk')
 const redis = await startRedis()
 const memcached = await startMemcached()
 const servers = new Map<string, ServerProcess>()
+const relays = { delay: await startDelayRelay(redis.port, 500), 'zero-delay': await startDelayRelay(redis.port, 0) }
+const relayOf = new Map<ServerProcess, DelayRelay>()
 const results: CaseResult[] = []
 const memoryTier: MemoryTierResult[] = []
 try {
-  await fillRedis(redis.port, options.keys, ['bench:', ...options.runtimes.map((r) => forRuntime(WRITTEN, r))])
+  await fillRedis(redis.port, options.keys, ['bench:', ...options.runtimes.flatMap((r) => [forRuntime(WRITTEN, r), forRuntime(WRITTEN_REMOTE, r)])])
   const neededServers = new Set<ServerId>(selected.map((c) => c.server))
   for (const runtime of options.runtimes) {
     for (const spec of SERVERS.filter((s) => neededServers.has(s.id))) {
-      const server = await startServer(runtime, spec.entry, {
-        ...spec.env,
-        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-        MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`,
-      })
+      // Webdis is one C process, not per runtime: measured once, beside the first runtime's cases.
+      if (spec.webdis && runtime !== options.runtimes[0]) continue
+      const relay = spec.redisVia ? relays[spec.redisVia] : undefined
+      const redisPort = relay?.port ?? redis.port
+      const server = spec.webdis
+        ? await startWebdis(redisPort)
+        : await startServer(runtime, spec.entry, {
+            ...spec.env,
+            REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+            MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`,
+          })
       servers.set(`${runtime}/${spec.id}`, server)
+      if (relay) relayOf.set(server, relay)
       for (const path of spec.primePaths ?? []) await prime(server.url, forRuntime(path, runtime), options.keys, spec.primeHeaders)
     }
   }
   await fillMemcached(memcached.port, options.keys)
-  const plan = options.runtimes.flatMap((runtime) => selected.map((spec) => ({ runtime, spec, server: servers.get(`${runtime}/${spec.server}`)! })))
+  const plan = options.runtimes.flatMap((runtime) => selected.flatMap((spec) => {
+    const server = servers.get(`${runtime}/${spec.server}`)
+    return server ? [{ runtime, spec, server }] : []
+  }))
   for (const { runtime, spec, server } of plan) await check(spec, server.url, runtime)
 
   const load = (spec: CaseSpec, runtime: Runtime, server: ServerProcess, seconds: number) =>
-    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys, runtime), headers: spec.headers, seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds })
+    runWrk({ url: server.url, script: spec.script, args: spec.args(options.keys, runtime), headers: spec.headers, seconds, connections: options.connections, threads: options.threads, cpuSeconds: server.cpuSeconds, relayCpuSeconds: relayOf.get(server)?.cpuSeconds })
   log('warm-up…')
   for (const { spec, runtime, server } of plan) await load(spec, runtime, server, options.warmupSeconds)
 
@@ -77,6 +91,8 @@ try {
   addRatios(results)
 } finally {
   await Promise.allSettled([...servers.values()].map((s) => s.stop()))
+  relays.delay.stop()
+  relays['zero-delay'].stop()
   await Promise.allSettled([redis.stop(), memcached.stop()])
 }
 

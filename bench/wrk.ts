@@ -12,6 +12,8 @@ export interface LoadResult {
   errors: number
   /** Server CPU time per request, in microseconds: steadier than req/s on a shared machine. */
   cpuUsPerRequest: number
+  /** The delay relay's CPU time per request, when the server reaches Redis through one. */
+  relayCpuUsPerRequest: number | undefined
 }
 
 export interface LoadOptions {
@@ -26,20 +28,23 @@ export interface LoadOptions {
   threads: number
   /** The server's CPU time so far, read before and after the run. */
   cpuSeconds: () => number
+  relayCpuSeconds?: (() => number) | undefined
 }
 
 const LUA_DIR = join(import.meta.dir, 'lua')
 
 /** Runs wrk once against 127.0.0.1 and reads the JSON line that the script's done() prints. */
-export async function runWrk({ url, script, args, headers = [], seconds, connections, threads, cpuSeconds }: LoadOptions): Promise<LoadResult> {
+export async function runWrk({ url, script, args, headers = [], seconds, connections, threads, cpuSeconds, relayCpuSeconds }: LoadOptions): Promise<LoadResult> {
   const argv = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', ...headers.flatMap((h) => ['-H', h]), '-s', join(LUA_DIR, script), url, '--', ...args]
   const cpuBefore = cpuSeconds()
+  const relayBefore = relayCpuSeconds?.()
   const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', (chunk) => (out += chunk))
   child.stderr.on('data', (chunk) => (out += chunk))
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   const cpuUsed = cpuSeconds() - cpuBefore
+  const relayUsed = relayCpuSeconds && relayBefore !== undefined ? relayCpuSeconds() - relayBefore : undefined
   const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '))
   if (code !== 0 || !line) throw new Error(`wrk ${argv.join(' ')} failed (exit ${code}): ${out}`)
   const r = JSON.parse(line.slice('BENCH_RESULT '.length))
@@ -51,5 +56,6 @@ export async function runWrk({ url, script, args, headers = [], seconds, connect
     requests: r.requests,
     errors: r.connectErrors + r.readErrors + r.writeErrors + r.timeouts + r.badStatus,
     cpuUsPerRequest: (cpuUsed * 1e6) / r.requests,
+    relayCpuUsPerRequest: relayUsed === undefined ? undefined : (relayUsed * 1e6) / r.requests,
   }
 }
