@@ -20,7 +20,9 @@ for (const runtime of ['bun', 'node'] as const) {
     let proxy: ProxyProcess
     beforeAll(async () => {
       ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-      proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`, REDIS_TIMEOUT_MS: '300' })
+      proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`, REDIS_TIMEOUT_MS: '300',
+        // Counts every tier call exactly: heartbeats late on a loaded machine (or after the frozen Redis) must not make reads skip the local tier.
+        MAX_STALENESS_MS: '60000' })
     }, 30_000)
     afterAll(async () => {
       await proxy?.stop()
