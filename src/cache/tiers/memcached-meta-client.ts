@@ -25,6 +25,18 @@ interface Waiter {
 
 const CRLF = Buffer.from('\r\n')
 
+/** The connection failed (refused, reset, closed, stalled): `code` is the socket's, as errors.ts classifies them. */
+export class MemcachedConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = 'MemcachedConnectionError'
+  }
+}
+
 /**
  * A client for the few commands of memcached's meta protocol the shared tier needs (mg, ms, md, ma, mn),
  * on one connection per server. Requests made in the same turn of the event loop go out in one write,
@@ -82,10 +94,11 @@ export class MetaClient {
       if (socket === this.socket) this.onData(chunk)
     })
     socket.on('error', (error) => {
-      if (socket === this.socket) this.fail(new Error(`memcached ${this.address}: ${error.message}`, { cause: error }))
+      const code = (error as NodeJS.ErrnoException).code ?? 'ECONNRESET'
+      if (socket === this.socket) this.fail(new MemcachedConnectionError(`memcached ${this.address}: ${error.message}`, code, { cause: error }))
     })
     socket.on('close', () => {
-      if (socket === this.socket) this.fail(new Error(`memcached ${this.address} closed the connection.`))
+      if (socket === this.socket) this.fail(new MemcachedConnectionError(`memcached ${this.address} closed the connection.`, 'ECONNRESET'))
     })
     return socket
   }
@@ -132,7 +145,7 @@ export class MetaClient {
       this.timer = undefined
       return
     }
-    if (this.now() - oldest.sentAt >= this.timeoutMs) this.fail(new Error(`memcached ${this.address} did not answer within ${this.timeoutMs} ms.`))
+    if (this.now() - oldest.sentAt >= this.timeoutMs) this.fail(new MemcachedConnectionError(`memcached ${this.address} did not answer within ${this.timeoutMs} ms.`, 'ETIMEDOUT'))
   }
 
   /** Drops the connection (the next request opens a new one) and fails every request still waiting on it. */
