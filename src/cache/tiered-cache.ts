@@ -1,3 +1,5 @@
+import type { TaggedValue } from './entity-tag.ts'
+import type { Value } from './value.ts'
 import type { FillLease, LocalRead, LocalTier } from './tiers/local-tier.ts'
 import type { RedisStore } from './redis/redis-store.ts'
 import { StoreUnavailableError } from './errors.ts'
@@ -19,14 +21,14 @@ export interface TierStep {
 
 export interface ReadOutcome {
   readonly key: string
-  readonly value: string | undefined
+  readonly value: Value | undefined
   readonly source: Tier | undefined
   readonly steps: readonly TierStep[]
 }
 
 export interface WriteOutcome {
   readonly key: string
-  readonly value: string
+  readonly value: Value
   /** True when Redis did not hold the key before. */
   readonly created: boolean
   readonly steps: readonly TierStep[]
@@ -68,7 +70,7 @@ export class TieredCache {
   readonly gate: CoherenceGate
   private readonly events: TieredCacheEvents
   /** Concurrent misses for one key share one Redis GET. */
-  private readonly redisReads = new Map<string, Promise<string | null>>()
+  private readonly redisReads = new Map<string, Promise<Value | null>>()
   /** The gate's epoch when redisReads was last cleared: GETs from before a suspend or flush-all are not joined. */
   private readsEpoch = 0
 
@@ -93,7 +95,7 @@ export class TieredCache {
    * The local hit of `read()` answered synchronously, when the local tier can (no I/O):
    * `undefined` means "take `read()`". Keep it in step with read()'s local-hit rule.
    */
-  peekLocal(key: string): string | undefined {
+  peekLocal(key: string): TaggedValue | undefined {
     if (!this.hasLocalTier || this.gate.localSkipReason() !== undefined) return undefined
     const value = this.local.peek?.(key)
     if (value !== undefined) this.events.onLookup?.('local', 'hit')
@@ -129,7 +131,7 @@ export class TieredCache {
    * `trace: false` when no one shows the steps (/v1): the local tier is then not read for the
    * "found in local cache" line, and the steps hold Redis's alone.
    */
-  async write(key: string, value: string, ttlSeconds = this.redisTtlSeconds, { trace = true } = {}): Promise<WriteOutcome> {
+  async write(key: string, value: Value, ttlSeconds = this.redisTtlSeconds, { trace = true } = {}): Promise<WriteOutcome> {
     const steps: TierStep[] = []
     let localStep: TierStep | undefined
     if (this.hasLocalTier && trace) {
@@ -193,7 +195,7 @@ export class TieredCache {
    * Concurrent misses share one GET, but only while nothing has overtaken it: a write, a delete or an
    * invalidation of the key detaches it, so a read invoked afterwards sends a GET of its own.
    */
-  private readRedis(key: string, lease: FillLease | undefined): Promise<string | null> {
+  private readRedis(key: string, lease: FillLease | undefined): Promise<Value | null> {
     if (this.readsEpoch !== this.gate.epoch) {
       this.readsEpoch = this.gate.epoch
       this.redisReads.clear()
@@ -202,7 +204,7 @@ export class TieredCache {
     if (shared) return shared
     // A stale stream still lets a read fill: the copy is served only once the stream is proven current.
     const fill = this.hasLocalTier && !this.gate.suspended
-    const read: Promise<string | null> = (fill ? this.readRedisAndFill(key, lease) : this.readRedisOnly(key)).finally(() => {
+    const read: Promise<Value | null> = (fill ? this.readRedisAndFill(key, lease) : this.readRedisOnly(key)).finally(() => {
       if (this.redisReads.get(key) === read) this.redisReads.delete(key)
     })
     this.redisReads.set(key, read)
@@ -210,7 +212,7 @@ export class TieredCache {
   }
 
   /** No local copy to fill (tier `none` or suspended): one GET, no PTTL, no version stamp, no closure. */
-  private async readRedisOnly(key: string): Promise<string | null> {
+  private async readRedisOnly(key: string): Promise<Value | null> {
     try {
       return await this.redis.get(key)
     } catch (error) {
@@ -225,12 +227,12 @@ export class TieredCache {
   }
 
   /** A tier that leases is filled only under the lease this read's miss took, before Redis was asked. */
-  private fillLocal(key: string, value: string, ttlSeconds: number | undefined, lease: FillLease | undefined): Promise<void> {
+  private fillLocal(key: string, value: Value, ttlSeconds: number | undefined, lease: FillLease | undefined): Promise<void> {
     if (!this.local.fill) return this.local.set(key, value, ttlSeconds)
     return lease ? this.local.fill(key, value, ttlSeconds, lease) : Promise.resolve()
   }
 
-  private async readRedisAndFill(key: string, lease: FillLease | undefined): Promise<string | null> {
+  private async readRedisAndFill(key: string, lease: FillLease | undefined): Promise<Value | null> {
     const stamp = this.gate.beginRead(key)
     try {
       // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire

@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   invalid_key: 400,
   invalid_value: 400,
   invalid_ttl: 400,
+  invalid_encoding: 400,
   ambiguous_key: 400,
   no_pairs: 400,
   invalid_form: 400,

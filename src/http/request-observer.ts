@@ -84,9 +84,9 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
  * no Headers object filled afterwards (on Node's adapter that turned the lightweight Response into a
  * real one, ~10% of a Redis-path GET in bench/profile.ts).
  */
-export function observedJson(observation: RequestObservation, body: unknown, status = 200): Response {
+export function observedJson(observation: RequestObservation, body: unknown, status = 200, headers?: Readonly<Record<string, string>>): Response {
   observation.idInAnswer = observation.requestId !== undefined
-  return securedJson(body, status, observation.requestId)
+  return securedJson(body, status, observation.requestId, headers)
 }
 
 /** Sets a header in place; a Response with immutable headers (one from elsewhere) is copied. */

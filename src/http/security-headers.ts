@@ -82,13 +82,23 @@ const securedJsonHeadersWithId: (requestId: string) => HeadersInit = ON_BUN
     }
   : (requestId) => ({ ...SECURED_JSON_PAIRS, 'X-Request-Id': requestId })
 
+/** The same with headers of the answer's own (ETag, X-Cache…) and X-Request-Id when given. */
+const securedJsonHeadersWith: (extra: Readonly<Record<string, string>>, requestId: string | undefined) => HeadersInit = ON_BUN
+  ? (extra, requestId) => {
+      const headers = new Headers(SECURED_JSON_HEADERS)
+      for (const name in extra) headers.set(name, extra[name]!)
+      if (requestId !== undefined) headers.set('X-Request-Id', requestId)
+      return headers
+    }
+  : (extra, requestId) => (requestId === undefined ? { ...SECURED_JSON_PAIRS, ...extra } : { ...SECURED_JSON_PAIRS, ...extra, 'X-Request-Id': requestId })
+
 /**
  * A JSON answer created with the security headers already in it, for the hot paths: no Headers object
  * to fill afterwards (on Node's adapter that turned the lightweight Response into a real one, ~10% of
  * a Redis-path GET in bench/profile.ts). With `requestId`, X-Request-Id is born with it too.
  */
-export function securedJson(body: unknown, status = 200, requestId?: string): Response {
-  const headers = requestId === undefined ? SECURED_JSON_HEADERS : securedJsonHeadersWithId(requestId)
+export function securedJson(body: unknown, status = 200, requestId?: string, extra?: Readonly<Record<string, string>>): Response {
+  const headers = extra !== undefined ? securedJsonHeadersWith(extra, requestId) : requestId === undefined ? SECURED_JSON_HEADERS : securedJsonHeadersWithId(requestId)
   const response = new Response(JSON.stringify(body), { status, headers })
   BORN_SECURED.add(response)
   return response

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { TieredCache } from '../cache/tiered-cache.ts'
+import type { Value } from '../cache/value.ts'
 import { ApiError } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
@@ -45,6 +46,15 @@ function parsePairs(body: unknown, maxValueBytes: number): [string, string][] {
   })
 }
 
+/** Which tier answered a GET /?key=, as GET /v1/keys/:key tells it. */
+const FROM_LOCAL = Object.freeze({ 'X-Cache': 'local' })
+const FROM_REDIS = Object.freeze({ 'X-Cache': 'redis' })
+
+/** A value as the result page shows it: bytes that are not UTF-8 as base64, said so. */
+function shownValue(value: Value): string {
+  return typeof value === 'string' ? value : `(not UTF-8 text; ${value.length} bytes, base64) ${value.toString('base64')}`
+}
+
 /** The Flask seed's routes, bodies and form field names, kept word for word. */
 export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
   const limitBody = requestBodyLimit({ maxValueBytes })
@@ -60,12 +70,12 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       const local = cache.peekLocal(key)
       if (local !== undefined) {
         observation.tier = 'local'
-        return observedJson(observation, localHitBody(key, local))
+        return observedJson(observation, localHitBody(key, local.value), 200, FROM_LOCAL)
       }
       return cache.read(key).then((outcome) => {
         observation.tier = outcome.source ?? 'none'
         if (outcome.value === undefined) return observedJson(observation, { message: readMessage(outcome) }, 404)
-        return observedJson(observation, foundBody(outcome))
+        return observedJson(observation, foundBody(outcome), 200, outcome.source === 'local' ? FROM_LOCAL : FROM_REDIS)
       })
     })
     .post('/', formsFromThisOrigin, limitBody, async (c) => {
@@ -76,7 +86,7 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       const key = typed!
       const outcome = await cache.read(key)
       Object.assign(c.env.observation, { key, tier: outcome.source ?? 'none' })
-      return htmlPage(c, <ResultPage action="get" keyName={key} value={outcome.value} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
+      return htmlPage(c, <ResultPage action="get" keyName={key} value={outcome.value === undefined ? undefined : shownValue(outcome.value)} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
     })
     .post('/set', formsFromThisOrigin, limitBody, async (c) => {
       if (bodyKind(c) === 'form') {

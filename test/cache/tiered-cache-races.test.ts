@@ -55,7 +55,7 @@ describe('a write overtaken by a later write on the same instance', () => {
     await second
     const read = tiered.read('k')
     link.up.release()
-    expect(['v2', 'v3']).toContain((await read).value!)
+    expect(['v2', 'v3']).toContain((await read).value as string)
     await third
     expect(await tiered.local.get('k')).toBe('v3')
   })

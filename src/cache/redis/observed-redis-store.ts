@@ -1,3 +1,4 @@
+import type { Value } from '../value.ts'
 import { StoreUnavailableError } from '../errors.ts'
 import type { RedisStore } from './redis-store.ts'
 
@@ -19,15 +20,15 @@ export class ObservedRedisStore implements RedisStore {
     private readonly onChange: (change: RedisAvailabilityChange) => void,
   ) {}
 
-  get(key: string): Promise<string | null> {
+  get(key: string): Promise<Value | null> {
     return this.observe(this.store.get(key))
   }
 
-  getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }> {
+  getWithTtl(key: string): Promise<{ value: Value | null; ttlMs: number }> {
     return this.observe(this.store.getWithTtl(key))
   }
 
-  set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }> {
+  set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }> {
     return this.observe(this.store.set(key, value, ttlSeconds))
   }
 

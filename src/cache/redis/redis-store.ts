@@ -1,13 +1,14 @@
 import type { Cluster, Redis } from 'ioredis'
+import { valueFromBytes, type Value } from '../value.ts'
 import { isUnreachableCode, StoreUnavailableError, WrongTypeError, type FailureReason } from '../errors.ts'
 
 /** The system of record: every answer the proxy gives comes from here or from a copy of it. */
 export interface RedisStore {
-  get(key: string): Promise<string | null>
+  get(key: string): Promise<Value | null>
   /** The value and its remaining lifetime in ms (PTTL: -1 no expiry, -2 gone), in one round trip. */
-  getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }>
+  getWithTtl(key: string): Promise<{ value: Value | null; ttlMs: number }>
   /** Writes the value (ttlSeconds 0 = no expiry); tells whether the key existed before. */
-  set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }>
+  set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }>
   /** Removes the key; tells whether it existed. */
   delete(key: string): Promise<boolean>
   ping(): Promise<void>
@@ -19,23 +20,24 @@ export class IoRedisStore implements RedisStore {
   constructor(private readonly client: Redis | Cluster) {}
 
   /** The read hot path: one promise on ioredis' own, not an async function around it. */
-  get(key: string): Promise<string | null> {
-    return this.client.get(key).catch((error: unknown) => {
+  get(key: string): Promise<Value | null> {
+    // Bytes, not ioredis' string: its decoding turns bytes that are not UTF-8 into U+FFFD.
+    return this.client.getBuffer(key).then(valueOrNull, (error: unknown) => {
       throw translate(error, key)
     })
   }
 
-  async getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }> {
+  async getWithTtl(key: string): Promise<{ value: Value | null; ttlMs: number }> {
     try {
       // Sent in the same tick, auto-pipelining puts both on the wire together: one round trip, no MULTI.
-      const [value, ttlMs] = await Promise.all([this.client.get(key), this.client.pttl(key)])
-      return { value, ttlMs }
+      const [bytes, ttlMs] = await Promise.all([this.client.getBuffer(key), this.client.pttl(key)])
+      return { value: valueOrNull(bytes), ttlMs }
     } catch (error) {
       throw translate(error, key)
     }
   }
 
-  async set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }> {
+  async set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }> {
     try {
       // SET … GET answers the old value in the same atomic step, and refuses (WRONGTYPE) to clobber a non-string.
       const previous =
@@ -72,6 +74,8 @@ export class IoRedisStore implements RedisStore {
     }
   }
 }
+
+const valueOrNull = (bytes: Buffer | null): Value | null => (bytes === null ? null : valueFromBytes(bytes))
 
 function translate(error: unknown, key: string): Error {
   const message = error instanceof Error ? error.message : String(error)

@@ -1,3 +1,4 @@
+import type { Value } from '../value.ts'
 import { timed, type CommandTimer, type CommandTimers } from '../command-timer.ts'
 import type { RedisStore } from './redis-store.ts'
 
@@ -15,17 +16,17 @@ export class TimedRedisStore implements RedisStore {
     this.timers = { get: timers('get'), get_with_ttl: timers('get_with_ttl'), set: timers('set'), delete: timers('delete'), ping: timers('ping') }
   }
 
-  get(key: string): Promise<string | null> {
+  get(key: string): Promise<Value | null> {
     const started = performance.now()
     return timed(this.timers.get, this.store.get(key), started)
   }
 
-  getWithTtl(key: string): Promise<{ value: string | null; ttlMs: number }> {
+  getWithTtl(key: string): Promise<{ value: Value | null; ttlMs: number }> {
     const started = performance.now()
     return timed(this.timers.get_with_ttl, this.store.getWithTtl(key), started)
   }
 
-  set(key: string, value: string, ttlSeconds: number): Promise<{ existed: boolean }> {
+  set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }> {
     const started = performance.now()
     return timed(this.timers.set, this.store.set(key, value, ttlSeconds), started)
   }

@@ -1,3 +1,4 @@
+import type { Value } from '../value.ts'
 import { Deadlines } from './deadlines.ts'
 import { isUnreachableCode, LocalTierUnavailableError } from '../errors.ts'
 import type { FillLease, LocalRead, LocalTier } from './local-tier.ts'
@@ -40,7 +41,7 @@ export interface GuardedLocalTierOptions {
 export class GuardedLocalTier implements LocalTier {
   readonly name: LocalTier['name']
   readonly getForFill?: (key: string) => Promise<LocalRead>
-  readonly fill?: (key: string, value: string, ttlSeconds: number | undefined, lease: FillLease) => Promise<void>
+  readonly fill?: (key: string, value: Value, ttlSeconds: number | undefined, lease: FillLease) => Promise<void>
   private readonly tier: LocalTier
   private readonly node: string | undefined
   private readonly failureThreshold: number
@@ -70,11 +71,11 @@ export class GuardedLocalTier implements LocalTier {
     return this.current
   }
 
-  get(key: string): Promise<string | undefined> {
+  get(key: string): Promise<Value | undefined> {
     return this.guard('get', () => this.tier.get(key), false)
   }
 
-  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+  set(key: string, value: Value, ttlSeconds?: number): Promise<void> {
     return this.guard('set', () => this.tier.set(key, value, ttlSeconds), true)
   }
 

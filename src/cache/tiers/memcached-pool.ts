@@ -1,3 +1,4 @@
+import type { Value } from '../value.ts'
 import type { GuardedLocalTier } from './guarded-local-tier.ts'
 import { KetamaRing } from './ketama-ring.ts'
 import type { FillLease, LocalRead, LocalTier } from './local-tier.ts'
@@ -29,7 +30,7 @@ export class MemcachedPool implements LocalTier {
     return this.ring.serverFor(key)
   }
 
-  get(key: string): Promise<string | undefined> {
+  get(key: string): Promise<Value | undefined> {
     return this.nodeFor(key).tier.get(key)
   }
 
@@ -38,12 +39,12 @@ export class MemcachedPool implements LocalTier {
     return tier.getForFill ? tier.getForFill(key) : tier.get(key).then((value) => ({ value }))
   }
 
-  fill(key: string, value: string, ttlSeconds: number | undefined, lease: FillLease): Promise<void> {
+  fill(key: string, value: Value, ttlSeconds: number | undefined, lease: FillLease): Promise<void> {
     const { tier } = this.nodeFor(key)
     return tier.fill ? tier.fill(key, value, ttlSeconds, lease) : tier.set(key, value, ttlSeconds)
   }
 
-  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+  set(key: string, value: Value, ttlSeconds?: number): Promise<void> {
     return this.nodeFor(key).tier.set(key, value, ttlSeconds)
   }
 

@@ -1,3 +1,4 @@
+import { bytesOf, valueFromBytes, type Value } from '../value.ts'
 import type { FillLease, LocalRead, LocalTier } from './local-tier.ts'
 import { memcachedKeyFor } from './memcached-key.ts'
 import type { MetaClient, MetaReply } from './memcached-meta-client.ts'
@@ -62,9 +63,9 @@ export class MemcachedTier implements LocalTier {
     this.firstGeneration = firstGeneration
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Value | undefined> {
     const reply = await this.inCurrentNamespace((entry) => this.client.request(`mg ${entry(key)} v`))
-    return isValue(reply) ? reply.value!.toString('utf8') : undefined
+    return isValue(reply) ? valueFromBytes(reply.value!) : undefined
   }
 
   async getForFill(key: string): Promise<LocalRead> {
@@ -73,16 +74,16 @@ export class MemcachedTier implements LocalTier {
       entry = entryFor(key)
       return this.client.request(`mg ${entry} v c N${this.leaseSeconds}`)
     })
-    if (isValue(reply)) return { value: reply.value!.toString('utf8') }
+    if (isValue(reply)) return { value: valueFromBytes(reply.value!) }
     // W: this read created the placeholder and alone may fill it.
     if (!reply.flags.includes('W')) return { value: undefined }
     const cas = reply.flags.find((flag) => flag.startsWith('c'))
     return cas ? { value: undefined, lease: { entry, token: cas.slice(1) } } : { value: undefined }
   }
 
-  async fill(key: string, value: string, ttlSeconds: number | undefined, lease: FillLease): Promise<void> {
+  async fill(key: string, value: Value, ttlSeconds: number | undefined, lease: FillLease): Promise<void> {
     const expires = this.expiryFor(ttlSeconds)
-    const data = Buffer.from(value, 'utf8')
+    const data = bytesOf(value)
     // A copy that cannot be kept is not filled; the placeholder expires by itself.
     if (expires < 1 || data.length > this.maxItemBytes) return
     // Not in the current namespace on purpose: a fill into a cleared one is unreachable, which is harmless.
@@ -91,9 +92,9 @@ export class MemcachedTier implements LocalTier {
     if (reply.status !== 'HD' && reply.status !== 'EX' && reply.status !== 'NF' && !isRefusedItem(reply)) throw unexpected(reply, 'ms')
   }
 
-  async set(key: string, value: string, ttlSeconds = this.ttlSeconds): Promise<void> {
+  async set(key: string, value: Value, ttlSeconds = this.ttlSeconds): Promise<void> {
     const expires = this.expiryFor(ttlSeconds)
-    const data = Buffer.from(value, 'utf8')
+    const data = bytesOf(value)
     await this.inCurrentNamespace(async (entryFor) => {
       const entry = entryFor(key)
       // Not kept (too large, or under a second to live): make sure no older copy stays behind.

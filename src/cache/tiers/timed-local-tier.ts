@@ -1,3 +1,5 @@
+import type { TaggedValue } from '../entity-tag.ts'
+import type { Value } from '../value.ts'
 import { timed, type CommandTimer, type CommandTimers } from '../command-timer.ts'
 import type { FillLease, LocalRead, LocalTier } from './local-tier.ts'
 
@@ -7,10 +9,10 @@ export const LOCAL_OPERATIONS: readonly LocalOperation[] = ['get', 'set', 'delet
 /** A local tier whose every call is timed and its failures told, by operation; `peek` counts as a `get`. */
 export class TimedLocalTier implements LocalTier {
   readonly name: LocalTier['name']
-  readonly peek?: (key: string) => string | undefined
+  readonly peek?: (key: string) => TaggedValue | undefined
   /** Passed on only when the tier leases (their presence tells the orchestrator so): timed as get and set. */
   readonly getForFill?: (key: string) => Promise<LocalRead>
-  readonly fill?: (key: string, value: string, ttlSeconds: number | undefined, lease: FillLease) => Promise<void>
+  readonly fill?: (key: string, value: Value, ttlSeconds: number | undefined, lease: FillLease) => Promise<void>
   private readonly timers: Record<LocalOperation, CommandTimer>
 
   constructor(
@@ -44,12 +46,12 @@ export class TimedLocalTier implements LocalTier {
     }
   }
 
-  get(key: string): Promise<string | undefined> {
+  get(key: string): Promise<Value | undefined> {
     const started = performance.now()
     return timed(this.timers.get, this.tier.get(key), started)
   }
 
-  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+  set(key: string, value: Value, ttlSeconds?: number): Promise<void> {
     const started = performance.now()
     return timed(this.timers.set, this.tier.set(key, value, ttlSeconds), started)
   }

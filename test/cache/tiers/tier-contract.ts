@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
+import { bytesOf, valueFromBytes, type Value } from '../../../src/cache/value.ts'
 
 /** The operations every store offers, whatever its driver: the subject of the shared contract suite. */
 export interface ContractStore {
-  get(key: string): Promise<string | undefined>
-  set(key: string, value: string, ttlSeconds?: number): Promise<void>
+  get(key: string): Promise<Value | undefined>
+  set(key: string, value: Value, ttlSeconds?: number): Promise<void>
   delete(key: string): Promise<void>
   /** Local tiers only: drops every entry of ours (Redis, the truth, has no such operation). */
   clear?(): Promise<void>
@@ -74,6 +76,28 @@ export function tierContract(name: string, setup: () => Promise<{ store: Contrac
       expect(await store.get(`${prefix}short`)).toBe('x')
       await Bun.sleep(2100)
       expect(await store.get(`${prefix}short`)).toBeUndefined()
+    })
+
+    test('every byte sequence round-trips, the empty one included, in its one form', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (array) => {
+          const bytes = Buffer.from(array)
+          const key = `${prefix}bytes`
+          await store.set(key, valueFromBytes(bytes))
+          const read = await store.get(key)
+          expect(read).toBeDefined()
+          expect(bytesOf(read!).equals(bytes)).toBe(true)
+          // Text comes back as a string, other bytes as bytes: one form per byte sequence.
+          expect(typeof read).toBe(typeof valueFromBytes(bytes))
+        }),
+        { numRuns: 200 },
+      )
+    })
+
+    test('bytes that are not UTF-8 stay exact, not U+FFFD', async () => {
+      const bytes = Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80])
+      await store.set(`${prefix}raw`, bytes)
+      expect(Buffer.compare((await store.get(`${prefix}raw`)) as Buffer, bytes)).toBe(0)
     })
 
     test('ping answers', async () => {
