@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { HttpServer, ServeOptions } from './http-server.ts'
+import { answerClientError } from './node-client-error.ts'
 
 export async function serveWithNode({ fetch, host, port }: ServeOptions): Promise<HttpServer> {
   const server = await new Promise<Server>((resolve, reject) => {
@@ -9,6 +10,7 @@ export async function serveWithNode({ fetch, host, port }: ServeOptions): Promis
     started.once('error', reject)
   })
   server.keepAliveTimeout = 30_000
+  server.on('clientError', answerClientError)
   return {
     port: (server.address() as AddressInfo).port,
     async stop(graceMs) {
