@@ -12,7 +12,7 @@ interface ParseRefusal {
 
 /** What node:http's parser refused, in the contract's words; `code` is llhttp's or Node's error code. */
 export function parseRefusal(code: string | undefined): ParseRefusal {
-  switch (code) {
+  switch (code ?? 'unparsable') {
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, reason: 'Request Header Fields Too Large', code: 'headers_too_large', message: 'The request line and headers are larger than 16 KiB; a key over ~1 KB is refused anyway.' }
     case 'ERR_HTTP_REQUEST_TIMEOUT':
@@ -23,6 +23,8 @@ export function parseRefusal(code: string | undefined): ParseRefusal {
     case 'HPE_CR_EXPECTED':
     case 'HPE_STRICT':
       return { status: 400, reason: 'Bad Request', code: 'invalid_request', message: 'The request is not well-formed HTTP/1.1: lines must end with CRLF, not a bare LF.' }
+    case 'HPE_INVALID_VERSION':
+      return { status: 400, reason: 'Bad Request', code: 'invalid_request', message: 'The request line must end with HTTP/1.1 (or 1.0) and CRLF, not a bare LF.' }
     case 'HPE_INVALID_URL':
       return { status: 400, reason: 'Bad Request', code: 'invalid_request', message: 'The request target is not a valid URL: bytes outside ASCII must be percent-encoded.' }
     default:
