@@ -61,14 +61,39 @@ export function urlEncodedFields(body: Buffer): Map<string, FormField> {
   return fields
 }
 
+/**
+ * Counts a form body's fields as its chunks arrive (`&` separators, or multipart delimiters, which
+ * may straddle two chunks) and refuses it once it holds more than MAX_FORM_FIELDS.
+ */
+export function formFieldBound(contentType: string): (chunk: Uint8Array) => void {
+  const boundary = multipartBoundary(contentType)
+  const needle = boundary === undefined ? Buffer.from('&') : Buffer.from(`--${boundary}`)
+  const max = boundary === undefined ? MAX_FORM_FIELDS - 1 : MAX_FORM_FIELDS + 1
+  let seen = 0
+  let tail: Buffer = Buffer.alloc(0)
+  return function countFields(chunk) {
+    const bytes = tail.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length) : Buffer.concat([tail, chunk])
+    seen += countAtMost(bytes, needle.length === 1 ? needle[0]! : needle, max - seen)
+    // A delimiter cut by the chunk's end is completed by the next; one whole in the tail is counted already.
+    tail = needle.length === 1 ? tail : bytes.subarray(Math.max(0, bytes.length - needle.length + 1))
+  }
+}
+
+/** The boundary of a multipart Content-Type, or undefined (then it is not one, or a malformed one). */
+function multipartBoundary(contentType: string): string | undefined {
+  if (!/^\s*multipart\/form-data\s*;/i.test(contentType)) return undefined
+  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
+  return match ? (match[1] ?? match[2]) : undefined
+}
+
 const CRLF = Buffer.from('\r\n')
 const HEADER_END = Buffer.from('\r\n\r\n')
 
 /** The fields of a `multipart/form-data` body, with the parts counted before any is read. */
 export function multipartFields(body: Buffer, contentType: string): Map<string, FormField> {
-  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
-  if (!boundary) throw malformed('no boundary in its Content-Type')
-  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`)
+  const boundary = multipartBoundary(contentType)
+  if (boundary === undefined) throw malformed('no boundary in its Content-Type')
+  const delimiter = Buffer.from(`--${boundary}`)
   countAtMost(body, delimiter, MAX_FORM_FIELDS + 1)
   const fields = new Map<string, FormField>()
   let at = body.indexOf(delimiter)

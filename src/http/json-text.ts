@@ -15,40 +15,36 @@ const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const COMMA = 0x2c
 
-/** The index of the quote that closes the string opened before `from`, or -1. */
-function closingQuote(bytes: Uint8Array, from: number): number {
-  let at = bytes.indexOf(QUOTE, from)
-  while (at !== -1) {
-    let backslashes = 0
-    while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes++
-    if (backslashes % 2 === 0) return at
-    at = bytes.indexOf(QUOTE, at + 1)
-  }
-  return -1
-}
-
 /**
- * Refuses, without parsing, a body that would cost the parser more than any route can use: more
- * than MAX_JSON_MEMBERS members or deeper than MAX_JSON_DEPTH. UTF-8 never puts a byte below 0x80
- * inside a multi-byte character, so the structure can be read from the bytes.
+ * Counts a JSON body's members and depth as its chunks arrive and refuses it as soon as parsing it
+ * would cost more than any route can use (more than MAX_JSON_MEMBERS members or deeper than
+ * MAX_JSON_DEPTH): a hostile body is refused after its first few kilobytes, unread beyond them.
+ * UTF-8 never puts a byte below 0x80 inside a multi-byte character, so bytes show the structure.
  */
-export function boundJsonWork(bytes: Uint8Array): void {
-  let separators = 0
-  let depth = 0
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!
-    if (byte === QUOTE) {
-      const end = closingQuote(bytes, i + 1)
-      if (end === -1) return // an unterminated string: the parser refuses it at once
-      i = end
-    } else if (byte === COMMA) {
-      if (++separators >= MAX_JSON_MEMBERS) {
-        throw new ApiError(413, 'too_many_pairs', `The body holds more than ${MAX_JSON_MEMBERS} JSON members; send at most 1000 pairs per request.`)
+export class JsonWorkBound {
+  private inString = false
+  private escaped = false
+  private depth = 0
+  private separators = 0
+
+  feed(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!
+      if (this.inString) {
+        if (this.escaped) this.escaped = false
+        else if (byte === BACKSLASH) this.escaped = true
+        else if (byte === QUOTE) this.inString = false
+      } else if (byte === QUOTE) {
+        this.inString = true
+      } else if (byte === COMMA) {
+        if (++this.separators >= MAX_JSON_MEMBERS) {
+          throw new ApiError(413, 'too_many_pairs', `The body holds more than ${MAX_JSON_MEMBERS} JSON members; send at most 1000 pairs per request.`)
+        }
+      } else if (byte === 0x7b || byte === 0x5b) {
+        if (++this.depth > MAX_JSON_DEPTH) throw new ApiError(400, 'invalid_json', `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`)
+      } else if (byte === 0x7d || byte === 0x5d) {
+        this.depth--
       }
-    } else if (byte === 0x7b || byte === 0x5b) {
-      if (++depth > MAX_JSON_DEPTH) throw new ApiError(400, 'invalid_json', `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`)
-    } else if (byte === 0x7d || byte === 0x5d) {
-      depth--
     }
   }
 }
@@ -64,9 +60,8 @@ export function strictUtf8Text(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** A JSON body's text once its parsing is known to be cheap and its bytes valid UTF-8; the contract's 4xx otherwise. */
+/** A JSON body's text once its bytes are known to be valid UTF-8; the contract's 400 otherwise. */
 export function checkedJsonText(bytes: Uint8Array): string {
-  boundJsonWork(bytes)
   const text = strictUtf8Text(bytes)
   if (text === undefined) throw new ApiError(400, 'invalid_json', 'The body is not valid UTF-8 (JSON must be UTF-8; send other bytes as base64 or application/octet-stream).')
   return text

@@ -1,8 +1,9 @@
 import type { Context } from 'hono'
 import { ApiError } from './api-error.ts'
 import type { ErrorCode } from './error-codes.ts'
-import { multipartFields, urlEncodedFields, type FormField } from './form-fields.ts'
-import { checkedJsonText, strictUtf8Text } from './json-text.ts'
+import { readBodyChecked } from './bounded-body.ts'
+import { formFieldBound, multipartFields, urlEncodedFields, type FormField } from './form-fields.ts'
+import { checkedJsonText, JsonWorkBound, strictUtf8Text } from './json-text.ts'
 
 export type BodyKind = 'json' | 'form'
 
@@ -31,7 +32,8 @@ export function requireJson(c: Context): void {
  * in Hono's body cache so that `c.req.json()` (zValidator) parses this text and nothing else.
  */
 export async function readJsonText(c: Context): Promise<string> {
-  const text = checkedJsonText(new Uint8Array(await c.req.arrayBuffer()))
+  const bound = new JsonWorkBound()
+  const text = checkedJsonText(await readBodyChecked(c, (chunk) => bound.feed(chunk)))
   // Hono keeps promises in its body cache although its type names the plain bodies.
   c.req.bodyCache.text = Promise.resolve(text) as unknown as string
   return text
@@ -54,8 +56,8 @@ const INVALID_FIELD_CODE: Record<string, ErrorCode> = { get_key: 'invalid_key', 
 const forms = new WeakMap<object, Promise<Map<string, FormField>>>()
 
 async function parsedForm(c: Context): Promise<Map<string, FormField>> {
-  const body = Buffer.from(await c.req.arrayBuffer())
   const type = c.req.header('content-type') ?? ''
+  const body = await readBodyChecked(c, formFieldBound(type))
   return mediaType(c) === 'multipart/form-data' ? multipartFields(body, type) : urlEncodedFields(body)
 }
 
