@@ -3,6 +3,7 @@ import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { answerThrows } from './http/answer-throws.ts'
+import { withCors } from './http/cors.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
@@ -26,16 +27,20 @@ export interface AppDeps {
   maxConcurrentRequests: number
   /** When set, every route but the probes requires it (see token-auth.ts). */
   apiToken?: string | undefined
+  /** Browser origins granted CORS (CORS_ORIGINS); none: no CORS headers and nothing on the request path. */
+  corsOrigins?: readonly string[] | undefined
   /** When given: request metrics, `/metrics` and `/stats`. */
   metrics?: ProxyMetrics
 }
 
 /** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
-export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, metrics }: AppDeps) {
+export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, corsOrigins, metrics }: AppDeps) {
   // The router labels each request with its route pattern for the logs and metrics (see request-observer.ts).
   const app = new Hono<AppEnv>({ router: labellingRouter() })
   // Every route needs the token, /metrics and /stats as the API does: checked before Hono dispatches.
   if (apiToken !== undefined) app.fetch = requireToken(app.fetch, { token: apiToken, routeOf: (request) => routeMatching(app.router, request) })
+  // Outside the token check: preflights come without credentials, and a 401 needs the grant to be readable.
+  if (corsOrigins?.length) app.fetch = withCors(app.fetch, { origins: corsOrigins, routeOf: (request, method) => routeMatching(app.router, request, method) })
   if (metrics) app.route('/', metricsRoutes({ metrics })).route('/', statsRoutes({ metrics, localTier: cache.local.name }))
   // Request ids, logs and metrics around fetch, not as a middleware: a synchronous local hit stays synchronous.
   app.fetch = observeRequests(app.fetch, { logger, metrics })

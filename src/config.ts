@@ -28,6 +28,8 @@ export interface Config {
   readonly workers: number
   readonly maxValueBytes: number
   readonly apiToken: string | undefined
+  /** Browser origins granted CORS (`https://app.example.com`); undefined: no CORS headers at all. */
+  readonly corsOrigins: readonly string[] | undefined
   readonly logLevel: LogLevel
 }
 
@@ -78,6 +80,31 @@ const redisUrl = z.string().refine((text) => {
   }
 }, 'must be a redis:// or rediss:// URL')
 
+/** `scheme://host[:port]` as browsers send it in `Origin`: no path, no wildcard (a token-guarded API names its callers). */
+const originList = z.string().transform((text, ctx) => {
+  const origins: string[] = []
+  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    let url: URL | undefined
+    try {
+      url = new URL(entry)
+    } catch {
+      url = undefined
+    }
+    const bare = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && `${url.origin}/` === url.href
+    if (!bare) {
+      ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of origins like https://app.example.com (scheme://host[:port], no path; bad entry "${entry}")` })
+      return z.NEVER
+    }
+    // Browsers send the host in lower case and leave out a default port: compare with that form.
+    origins.push(url!.origin)
+  }
+  if (origins.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must name at least one origin' })
+    return z.NEVER
+  }
+  return origins
+})
+
 const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: wholeNumber(0, 65535).default(8000),
@@ -95,6 +122,7 @@ const schema = z.object({
   WORKERS: wholeNumber(1, 256).default(1),
   MAX_VALUE_BYTES: wholeNumber(1, 512 * 1024 * 1024).default(1048576),
   API_TOKEN: z.string().optional(),
+  CORS_ORIGINS: originList.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
 })
 
@@ -128,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: e.WORKERS,
     maxValueBytes: e.MAX_VALUE_BYTES,
     apiToken: e.API_TOKEN,
+    corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
   })
 }

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       workers: 1,
       maxValueBytes: 1048576,
       apiToken: undefined,
+      corsOrigins: undefined,
       logLevel: 'info',
     })
     expect(Object.isFrozen(config)).toBe(true)
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
       WORKERS: '3',
       MAX_VALUE_BYTES: '100',
       API_TOKEN: 't0ken',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'debug',
     })
     expect(config.port).toBe(9000)
@@ -62,11 +64,20 @@ describe('loadConfig', () => {
     expect(config.maxStalenessMs).toBe(250)
     expect(config.workers).toBe(3)
     expect(config.apiToken).toBe('t0ken')
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173'])
     expect(config.logLevel).toBe('debug')
   })
 
   test('an empty value counts as unset', () => {
     expect(loadConfig({ PORT: '', API_TOKEN: '' })).toMatchObject({ port: 8000, apiToken: undefined })
+  })
+
+  test('CORS_ORIGINS are kept as browsers send Origin: host in lower case, no default port, no trailing slash', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://App.Example.com:443/,http://[::1]:8080,https://münchen.de' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://[::1]:8080',
+      'https://xn--mnchen-3ya.de',
+    ])
   })
 
   const bad: [string, string][] = [
@@ -88,6 +99,14 @@ describe('loadConfig', () => {
     ['WORKERS', 'many'],
     ['MAX_VALUE_BYTES', '1e6'],
     ['LOG_LEVEL', 'verbose'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'null'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'https://a.example.com,ftp://b.example.com'],
+    ['CORS_ORIGINS', 'https://user:pw@app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com?x=1'],
+    ['CORS_ORIGINS', ' , '],
   ]
   for (const [variable, value] of bad) {
     test(`${variable}=${JSON.stringify(value)} is refused with a message naming it`, () => {

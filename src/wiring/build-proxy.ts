@@ -88,6 +88,7 @@ export function buildProxy(config: Config, { redis, logger, local: given, store:
     maxValueBytes: config.maxValueBytes,
     maxConcurrentRequests: config.maxConcurrentRequests,
     apiToken: config.apiToken,
+    corsOrigins: config.corsOrigins,
     metrics,
   })
   return {
