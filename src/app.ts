@@ -12,9 +12,16 @@ import { withSecurityHeaders } from './http/security-headers.ts'
 import { requireToken } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
+import { BUILD } from './build-identity.ts'
+import { healthOperations } from './routes/health-operations.ts'
 import { healthRoutes } from './routes/health.ts'
+import { keyOperations } from './routes/keys-operations.ts'
 import { keyRoutes } from './routes/keys.ts'
+import { metricsOperations } from './routes/metrics-operations.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { referenceOperations } from './routes/reference-operations.ts'
+import { referenceRoutes } from './routes/reference.tsx'
+import { seedOperations } from './routes/seed-operations.ts'
 import { seedRoutes } from './routes/seed.tsx'
 import { statsRoutes } from './routes/stats.tsx'
 
@@ -60,8 +67,11 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   app.fetch = answerThrows(app.fetch, (error) => logger.error('unhandled error', { error }))
   app.onError(labellingErrors(errorHandler({ logger })))
   app.notFound(unmatchedRoute(app))
+  // What /openapi.json and /docs describe: each route module's table (a test checks it against app.routes).
+  const operations = [...healthOperations, ...seedOperations, ...keyOperations, ...(metrics ? metricsOperations : []), ...referenceOperations]
   return app
     .route('/', healthRoutes({ probeReadiness }))
     .route('/', seedRoutes({ cache, maxValueBytes }))
     .route('/v1', keyRoutes({ cache, maxValueBytes }))
+    .route('/', referenceRoutes({ operations, version: BUILD.version }))
 }
