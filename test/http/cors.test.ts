@@ -130,13 +130,30 @@ describe('with CORS_ORIGINS and API_TOKEN', () => {
     expect(lines.map((line) => [line.method, line.route, line.status])).toEqual([['OPTIONS', '/v1/keys/:key', 204]])
   })
 
-  test('a local hit without an Origin stays synchronous: nothing is added to the hot path', async () => {
+  test('a local hit stays synchronous, from a listed origin too: no middleware on its path', async () => {
     await granting.app.request('/v1/keys/k', { headers: bearer })
-    const answer = granting.app.fetch(new Request('http://localhost/v1/keys/k', { headers: bearer }))
+    let answer = granting.app.fetch(new Request('http://localhost/v1/keys/k', { headers: bearer }))
     expect(answer).toBeInstanceOf(Response)
-    const res = answer as Response
-    expect(await res.json()).toEqual({ key: 'k', value: 'v', source: 'local' })
-    expect(res.headers.get('access-control-allow-origin')).toBeNull()
+    expect(await (answer as Response).json()).toEqual({ key: 'k', value: 'v', source: 'local' })
+    expect((answer as Response).headers.get('access-control-allow-origin')).toBeNull()
+    answer = granting.app.fetch(new Request('http://localhost/v1/keys/k', { headers: { Origin: APP, ...bearer } }))
+    expect(answer).toBeInstanceOf(Response)
+    expect((answer as Response).headers.get('access-control-allow-origin')).toBe(APP)
+    expect(await (answer as Response).json()).toEqual({ key: 'k', value: 'v', source: 'local' })
+  })
+
+  test('the first requests, before the grant is learnt from the middleware, are granted too', async () => {
+    const fresh = appFixture(redis, localTierFor('memory'), { env: { CORS_ORIGINS: APP } })
+    try {
+      const answers = await Promise.all([fresh.app.fetch(new Request('http://localhost/healthz', { headers: { Origin: APP } })), fresh.app.request('/healthz', { headers: { Origin: APP } })])
+      for (const res of answers) {
+        expect(res.status).toBe(200)
+        expect(res.headers.get('access-control-allow-origin')).toBe(APP)
+        expect(listOf(res.headers.get('vary'))).toEqual(['origin'])
+      }
+    } finally {
+      await fresh.close()
+    }
   })
 })
 
