@@ -159,7 +159,7 @@ describe('with CORS_ORIGINS and API_TOKEN', () => {
 
 // The grant rewrites the app's Response (Hono copies it to add headers): check it on each runtime's server.
 for (const runtime of ['bun', 'node'] as Runtime[]) {
-  test(`the real server on ${runtime} answers a preflight and grants a listed origin`, async () => {
+  test(`the real server on ${runtime} answers a preflight, grants a listed origin, and serves /openapi.json and /docs`, async () => {
     const proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memory', API_TOKEN: TOKEN, CORS_ORIGINS: APP })
     try {
       let res = await fetch(`${proxy.url}/v1/keys/k`, preflight(APP, 'GET', 'authorization'))
@@ -175,6 +175,13 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
       res = await fetch(`${proxy.url}/v1/keys/k`, { headers: { Origin: STRANGER, ...bearer } })
       expect(res.status).toBe(200)
       expect(res.headers.get('access-control-allow-origin')).toBeNull()
+      // The generated document and its page, on this runtime too (one server start serves both checks).
+      res = await fetch(`${proxy.url}/openapi.json`, { headers: bearer })
+      expect(res.status).toBe(200)
+      expect(((await res.json()) as { openapi: string }).openapi).toBe('3.1.0')
+      res = await fetch(`${proxy.url}/docs`, { headers: bearer })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('id="putKey"')
     } finally {
       await proxy.stop()
     }
