@@ -46,9 +46,11 @@ function credentials(redisUrl: string): Pick<RedisOptions, 'username' | 'passwor
 }
 
 /**
- * The master is whatever the sentinels name now: ioredis asks them on every (re)connect, checks the
- * server's role, and with `failoverDetector` drops the connection on `+switch-master`, so a demoted
- * master that stayed up is left too. REDIS_URL still gives the master's credentials, db and TLS.
+ * The master is whatever the sentinels name now: ioredis asks them on every (re)connect and checks the
+ * server's role. A demoted master that stayed up is left too: the sentinels kill its clients when they
+ * reconfigure it (and a write it refuses reconnects). Not ioredis' `failoverDetector`: its disconnect
+ * lands on a client that is reconnecting and ends it for good (seen with ioredis 6.0 on Node).
+ * REDIS_URL still gives the master's credentials, db and TLS.
  */
 function sentinelOptions(sentinel: NonNullable<Config['redisSentinel']>, redisUrl: string): RedisOptions {
   return {
@@ -56,7 +58,6 @@ function sentinelOptions(sentinel: NonNullable<Config['redisSentinel']>, redisUr
     name: sentinel.masterName,
     sentinelPassword: sentinel.password,
     role: 'master',
-    failoverDetector: true,
     // A write that reached a demoted master is refused (READONLY), not applied: leave it for the new one.
     reconnectOnError: (error) => error.message.startsWith('READONLY'),
     ...credentials(redisUrl),

@@ -17,6 +17,8 @@ export interface RedisSentinelSet {
   readonly sentinelList: string
   /** The port of the master the sentinels name now. */
   masterPort(): Promise<number>
+  /** Each live node's role, master and link state, for a failing test's message. */
+  describe(): Promise<string>
   /** Every data node (master and replicas) by port. */
   node(port: number): ServiceProcess
   stop(): Promise<void>
@@ -101,6 +103,20 @@ export async function startRedisSentinelSet({ replicas = 2, sentinels = 3, downA
     sentinels: sentinelNodes,
     sentinelList: sentinelNodes.map((s) => `127.0.0.1:${s.port}`).join(','),
     masterPort,
+    async describe() {
+      const lines = await Promise.all(
+        nodes.map(async (n) => {
+          try {
+            const text = await info(n.port, 'replication')
+            const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '-'
+            return `${n.port}: ${field('role')} of ${field('master_port')} link ${field('master_link_status')}, ${field('connected_slaves')} replicas`
+          } catch {
+            return `${n.port}: down`
+          }
+        }),
+      )
+      return `sentinels name ${await masterPort().catch(() => '?')}; ${lines.join('; ')}`
+    },
     node: (port) => {
       const found = nodes.find((n) => n.port === port)
       if (!found) throw new Error(`no node on port ${port}`)
