@@ -31,8 +31,16 @@ export async function startRedisCluster(size = 3, { replicasPerMaster = 0, nodeT
     client.on('error', () => {})
     try {
       await eventually(async () => /cluster_state:ok/.test(String(await client.cluster('INFO'))), `cluster_state:ok on ${node.port}`, 10_000, 50)
-      // A replica is ready to take over only once it is in sync.
-      await eventually(async () => /role:master|master_link_status:up/.test(await client.info('replication')), `${node.port} in sync with its master`, 10_000, 25)
+      // A master counts its replica (WAIT, failover) once the replica's first ACK came, up to a second after the sync.
+      await eventually(
+        async () => {
+          const replication = await client.info('replication')
+          return /role:slave/.test(replication) ? /master_link_status:up/.test(replication) : (replication.match(/state=online/g)?.length ?? 0) === replicasPerMaster
+        },
+        `${node.port} in sync`,
+        10_000,
+        25,
+      )
     } finally {
       client.disconnect()
     }
