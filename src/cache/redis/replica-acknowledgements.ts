@@ -51,7 +51,8 @@ export class ReplicaAcknowledgements {
     const connections = new Set<WriteConnection>()
     for (const [i, connection] of after.entries()) {
       const earlier = before[i]
-      if (!connection || !earlier || connection.node !== earlier.node || connection.socket !== earlier.socket) {
+      if (!connection || !earlier) throw this.unconfirmed(undefined, 'the connection to the master of the key was not known, so replicas could not be asked')
+      if (connection.node !== earlier.node || connection.socket !== earlier.socket) {
         throw this.unconfirmed(undefined, 'the connection to it changed before replicas could confirm the write')
       }
       if (![...connections].some((c) => c.node === connection.node)) connections.add(connection)
