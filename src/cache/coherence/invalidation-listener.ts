@@ -187,10 +187,17 @@ export class InvalidationListener {
   }
 }
 
-/** The server's run_id: the same for two connections only when they reach the same server process. */
+/**
+ * The server's run_id: the same for two connections only when they reach the same server process.
+ * Undefined where INFO is refused (an ACL): the check is then skipped, as before it existed.
+ */
 async function serverId(connection: Redis): Promise<string | undefined> {
-  const info = await connection.info('server')
-  return /^run_id:(\w+)/m.exec(info)?.[1]
+  try {
+    return /^run_id:(\w+)/m.exec(await connection.info('server'))?.[1]
+  } catch (error) {
+    if (isRefusal(error)) return undefined
+    throw error
+  }
 }
 
 /** An error answer from Redis itself (unknown command, NOPERM…), not a lost connection or a timeout. */
