@@ -15,10 +15,6 @@ export interface Config {
   readonly port: number
   readonly redisUrl: string
   readonly redisClusterNodes: readonly HostPort[] | undefined
-  /** Redis Sentinel: the sentinels to ask and the name of the master they watch (REDIS_URL then gives credentials, db, TLS). */
-  readonly redisSentinel: RedisSentinelConfig | undefined
-  /** A write is acknowledged only once WAIT confirms this many replicas hold it (0: on the master's word). */
-  readonly redisMinReplicas: number
   readonly redisTtlSeconds: number
   readonly localCache: 'memory' | 'memcached' | 'none'
   readonly localTtlSeconds: number
@@ -33,6 +29,10 @@ export interface Config {
   readonly maxValueBytes: number
   readonly apiToken: string | undefined
   readonly logLevel: LogLevel
+  /** Redis Sentinel: the sentinels to ask and the name of the master they watch (REDIS_URL then gives credentials, db, TLS). */
+  readonly redisSentinel: RedisSentinelConfig | undefined
+  /** A write is acknowledged only once WAIT confirms this many replicas hold it (0: on the master's word). */
+  readonly redisMinReplicas: number
 }
 
 export interface RedisSentinelConfig {
@@ -94,10 +94,6 @@ const schema = z.object({
   PORT: wholeNumber(0, 65535).default(8000),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   REDIS_CLUSTER_NODES: hostPortList.optional(),
-  REDIS_SENTINELS: hostPortList.optional(),
-  REDIS_SENTINEL_MASTER: z.string().regex(/^[^\s]+$/, 'must be the master name the sentinels monitor (no spaces)').optional(),
-  REDIS_SENTINEL_PASSWORD: z.string().optional(),
-  REDIS_MIN_REPLICAS: wholeNumber(0, 100).default(0),
   REDIS_TTL_SECONDS: wholeNumber(0).default(3000),
   LOCAL_CACHE: z.enum(['memory', 'memcached', 'none'], 'must be one of memory, memcached, none').default('memory'),
   LOCAL_TTL_SECONDS: wholeNumber(1, 30 * 24 * 3600).default(300),
@@ -111,6 +107,10 @@ const schema = z.object({
   MAX_VALUE_BYTES: wholeNumber(1, 512 * 1024 * 1024).default(1048576),
   API_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_MASTER: z.string().regex(/^[^\s]+$/, 'must be the master name the sentinels monitor (no spaces)').optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_MIN_REPLICAS: wholeNumber(0, 100).default(0),
 })
 
 /** Parses the environment; throws ConfigError naming the first bad variable. Empty values count as unset. */
@@ -127,10 +127,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = result.data
   return Object.freeze({
-    ...redisTopology(e),
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES,
     redisTtlSeconds: e.REDIS_TTL_SECONDS,
     localCache: e.LOCAL_CACHE,
     localTtlSeconds: e.LOCAL_TTL_SECONDS,
@@ -144,17 +144,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxValueBytes: e.MAX_VALUE_BYTES,
     apiToken: e.API_TOKEN,
     logLevel: e.LOG_LEVEL,
+    ...redisTopology(e),
   })
 }
 
 type Parsed = z.infer<typeof schema>
 
 /** Sentinel and Cluster are either-or, and a sentinel set is named by its sentinels and its master together. */
-function redisTopology(e: Parsed): Pick<Config, 'redisClusterNodes' | 'redisSentinel' | 'redisMinReplicas'> {
+function redisTopology(e: Parsed): Pick<Config, 'redisSentinel' | 'redisMinReplicas'> {
   if (e.REDIS_SENTINELS && !e.REDIS_SENTINEL_MASTER) throw new ConfigError('REDIS_SENTINEL_MASTER', 'must be set with REDIS_SENTINELS (the name of the master the sentinels monitor)')
   if (e.REDIS_SENTINEL_MASTER && !e.REDIS_SENTINELS) throw new ConfigError('REDIS_SENTINELS', 'must be set with REDIS_SENTINEL_MASTER (comma-separated sentinel host:port)')
   if (e.REDIS_SENTINELS && e.REDIS_CLUSTER_NODES) throw new ConfigError('REDIS_SENTINELS', 'cannot be used with REDIS_CLUSTER_NODES (Sentinel or Cluster, not both)')
   const redisSentinel =
     e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER ? { sentinels: e.REDIS_SENTINELS, masterName: e.REDIS_SENTINEL_MASTER, password: e.REDIS_SENTINEL_PASSWORD } : undefined
-  return { redisClusterNodes: e.REDIS_CLUSTER_NODES, redisSentinel, redisMinReplicas: e.REDIS_MIN_REPLICAS }
+  return { redisSentinel, redisMinReplicas: e.REDIS_MIN_REPLICAS }
 }

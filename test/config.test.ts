@@ -9,8 +9,6 @@ describe('loadConfig', () => {
       port: 8000,
       redisUrl: 'redis://127.0.0.1:6379',
       redisClusterNodes: undefined,
-      redisSentinel: undefined,
-      redisMinReplicas: 0,
       redisTtlSeconds: 3000,
       localCache: 'memory',
       localTtlSeconds: 300,
@@ -24,6 +22,8 @@ describe('loadConfig', () => {
       maxValueBytes: 1048576,
       apiToken: undefined,
       logLevel: 'info',
+      redisSentinel: undefined,
+      redisMinReplicas: 0,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
