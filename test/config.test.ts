@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       apiToken: undefined,
       corsOrigins: undefined,
       logLevel: 'info',
+      redisSentinel: undefined,
+      redisMinReplicas: 0,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -120,6 +122,41 @@ describe('loadConfig', () => {
       expect((caught as ConfigError).variable).toBe(variable)
       expect((caught as ConfigError).message).toStartWith(`Invalid configuration: ${variable} `)
       expect((caught as ConfigError).message).not.toContain('\n')
+    })
+  }
+})
+
+describe('Redis Sentinel and durable acknowledgements', () => {
+  test('REDIS_SENTINELS with REDIS_SENTINEL_MASTER select Sentinel; REDIS_MIN_REPLICAS is read', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_SENTINEL_PASSWORD: 'pw', REDIS_MIN_REPLICAS: '2' })
+    expect(config.redisSentinel).toEqual({
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      masterName: 'mymaster',
+      password: 'pw',
+    })
+    expect(config.redisMinReplicas).toBe(2)
+  })
+
+  const refused: [Record<string, string>, string][] = [
+    [{ REDIS_SENTINELS: 's1:26379' }, 'REDIS_SENTINEL_MASTER'],
+    [{ REDIS_SENTINEL_MASTER: 'mymaster' }, 'REDIS_SENTINELS'],
+    [{ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_CLUSTER_NODES: 'a:7000' }, 'REDIS_SENTINELS'],
+    [{ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'mymaster' }, 'REDIS_SENTINELS'],
+    [{ REDIS_MIN_REPLICAS: '-1' }, 'REDIS_MIN_REPLICAS'],
+    [{ REDIS_MIN_REPLICAS: 'one' }, 'REDIS_MIN_REPLICAS'],
+  ]
+  for (const [env, variable] of refused) {
+    test(`${JSON.stringify(env)} is refused naming ${variable}, in one line`, () => {
+      expect(() => loadConfig(env)).toThrow(ConfigError)
+      try {
+        loadConfig(env)
+      } catch (error) {
+        expect((error as ConfigError).variable).toBe(variable)
+        expect((error as ConfigError).message).not.toContain('\n')
+      }
     })
   }
 })
