@@ -51,7 +51,7 @@ test('at debug an Error carries its stack and its cause; above debug neither sta
   const logged = (level: 'debug' | 'info') => {
     let written = ''
     createLogger({ level, write: (chunk) => (written += chunk), maxBufferBytes: 0 }).error('failed', { error: failure })
-    return JSON.parse(written) as { error: { stack?: string; cause: { code: string; stack?: string } } }
+    return JSON.parse(written) as { error: Record<string, unknown> & { stack?: string } }
   }
   const debug = logged('debug').error
   expect(debug.stack).toContain('logger.test.ts')
