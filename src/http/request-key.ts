@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { ApiError } from './api-error.ts'
+import type { AppEnv } from './app-env.ts'
 import { checkKey } from './validation.ts'
 
 const malformed = () =>
@@ -14,8 +15,8 @@ function assertDecodes(raw: string, plusIsSpace: boolean): void {
   }
 }
 
-/** The key named by the last path segment (`/v1/keys/:key`), checked. */
-export function pathKey(c: Context): string {
+/** The key named by the last path segment (`/v1/keys/:key`), checked, and noted for the request's log line. */
+export function pathKey(c: Context<AppEnv>): string {
   const key = c.req.param('key') ?? ''
   if (key.includes('%')) {
     const url = c.req.url
@@ -24,14 +25,14 @@ export function pathKey(c: Context): string {
     const path = url.slice(start, end === -1 ? undefined : end)
     assertDecodes(path.slice(path.lastIndexOf('/') + 1), false)
   }
-  return checkKey(key)
+  return (c.env.observation.key = checkKey(key))
 }
 
 /**
- * The key named by `?key=`, checked, or undefined when the query has none. Given twice it is
+ * The key named by `?key=`, checked and noted for the log line, or undefined when the query has none. Given twice it is
  * refused rather than guessed: a cache in front could read one and the proxy the other.
  */
-export function queryKey(c: Context): string | undefined {
+export function queryKey(c: Context<AppEnv>): string | undefined {
   const key = c.req.query('key')
   if (key === undefined) return undefined
   const url = c.req.url
@@ -44,5 +45,5 @@ export function queryKey(c: Context): string | undefined {
     const raw = /(?:^|&)key=([^&#]*)/.exec(query)?.[1] ?? ''
     assertDecodes(raw, true)
   }
-  return checkKey(key)
+  return (c.env.observation.key = checkKey(key))
 }

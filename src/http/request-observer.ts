@@ -29,7 +29,16 @@ export const UNMATCHED_ROUTE = 'unmatched'
 type AppFetch = (request: Request, env: AppEnv['Bindings']) => Response | Promise<Response>
 
 /** Written to and never read: the record handlers get when neither logs nor metrics are wanted. */
-const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, requestId: undefined, idInAnswer: false } }
+const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId: undefined, idInAnswer: false } }
+
+/**
+ * For a request that names several keys (/set, mget, mset): the log line gets their count, not a list
+ * that could run to a thousand keys; `key` as well when there is one.
+ */
+export function observeKeys(observation: RequestObservation, keys: readonly string[]): void {
+  observation.keyCount = keys.length
+  if (keys.length === 1) observation.key = keys[0]
+}
 
 /**
  * Logs and metrics around the app's fetch instead of in a `*` middleware: a middleware sends every
@@ -50,12 +59,12 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
     const started = performance.now()
     // An id is made for a request that is logged, the line it names; one a client sent is returned either way.
     const requestId = acceptedRequestId(request.headers.get('x-request-id') ?? undefined) ?? (logging ? newRequestId() : undefined)
-    const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, requestId, idInAnswer: false }
+    const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId, idInAnswer: false }
     const finish = (response: Response): Response => {
       const seconds = (performance.now() - started) / 1000
       // Touching a Response's headers builds a Headers object (on Node's adapter too): not for answers born with the id.
       const answer = observation.idInAnswer || requestId === undefined ? response : withHeader(response, 'X-Request-Id', requestId)
-      const { route, tier, key } = observation
+      const { route, tier, key, keyCount } = observation
       const method = request.method
       const status = answer.status
       metrics?.observeRequest(method, route, status, seconds)
@@ -66,6 +75,7 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
           route,
           path: getPath(request),
           key, // left out of the line when undefined, as JSON.stringify does
+          keyCount,
           status,
           durationMs: Math.round(seconds * 1_000_000) / 1000,
           tier,

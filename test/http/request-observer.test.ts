@@ -39,6 +39,33 @@ describe('the request log', () => {
     expect(written).not.toContain('tok-123')
   })
 
+  test('every keyed request names its key: PUT, DELETE, /set (JSON and form), POST /; several keys by their count', async () => {
+    written = ''
+    const json = { 'Content-Type': 'application/json' }
+    await f.app.request('/v1/keys/put%2Fkey', { method: 'PUT', body: '{"value":"put value"}', headers: json })
+    await f.app.request('/v1/keys/put%2Fkey', { method: 'PUT', body: 'raw bytes', headers: { 'Content-Type': 'application/octet-stream' } })
+    await f.app.request('/v1/keys/put%2Fkey', { method: 'DELETE' })
+    await f.app.request('/set', { method: 'POST', body: '{"one":"1"}', headers: json })
+    await f.app.request('/set', { method: 'POST', body: '{"a":"1","b":"2","c":"3"}', headers: json })
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' }
+    await f.app.request('/set', { method: 'POST', body: 'key_to_save=form+key&retrieved_value=form+value', headers: form })
+    await f.app.request('/', { method: 'POST', body: 'get_key=form+key', headers: form })
+    await f.app.request('/v1/keys/x', { method: 'PUT', body: '{"value":1}', headers: json })
+    const logged = lines().map(({ method, route, status, key, keyCount }) => ({ method, route, status, key, keyCount }))
+    expect(logged).toEqual([
+      { method: 'PUT', route: '/v1/keys/:key', status: 200, key: 'put/key', keyCount: undefined },
+      { method: 'PUT', route: '/v1/keys/:key', status: 200, key: 'put/key', keyCount: undefined },
+      { method: 'DELETE', route: '/v1/keys/:key', status: 200, key: 'put/key', keyCount: undefined },
+      { method: 'POST', route: '/set', status: 200, key: 'one', keyCount: 1 },
+      { method: 'POST', route: '/set', status: 200, key: undefined, keyCount: 3 },
+      { method: 'POST', route: '/set', status: 200, key: 'form key', keyCount: undefined },
+      { method: 'POST', route: '/', status: 200, key: 'form key', keyCount: undefined },
+      // A refused request still names the key it was about.
+      { method: 'PUT', route: '/v1/keys/:key', status: 400, key: 'x', keyCount: undefined },
+    ])
+    for (const value of ['put value', 'raw bytes', 'form value']) expect(written).not.toContain(value)
+  })
+
   test('a sane X-Request-Id is kept and returned; anything else is replaced', async () => {
     written = ''
     let res = await f.app.request('/healthz', { headers: { 'X-Request-Id': 'edge-7f3a:42' } })
