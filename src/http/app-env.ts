@@ -15,7 +15,9 @@ export interface RequestObservation {
   keyCount: number | undefined
   /** This request's X-Request-Id: the client's, or a new one when the request is logged; undefined: none is sent. */
   readonly requestId: string | undefined
-  /** True when the handler's Response was born with X-Request-Id (see `observedJson`): nothing to add. */
+  /** This request's W3C `traceparent` for the answer (its trace, our span); undefined when the request is not logged. */
+  readonly traceparent: string | undefined
+  /** True when the handler's Response was born with X-Request-Id and traceparent (see `observedJson`): nothing to add. */
   idInAnswer: boolean
 }
 

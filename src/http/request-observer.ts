@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts'
 import type { AppEnv, RequestObservation } from './app-env.ts'
 import { acceptedRequestId, requestIdGenerator } from './request-id.ts'
 import { securedJson } from './security-headers.ts'
+import { formatTraceparent, parseTraceparent, randomTraceIds, type TraceIds } from './trace-context.ts'
 import type { Fetch } from './fetch.ts'
 
 /** What the request observer reports to; ProxyMetrics implements it. */
@@ -21,6 +22,7 @@ export interface RequestObserverOptions {
   logger: Logger
   metrics?: RequestMetrics | undefined
   newRequestId?: () => string
+  traceIds?: TraceIds
 }
 
 /** The route label for requests no route matched, so that scanners cannot grow the metric series. */
@@ -29,7 +31,7 @@ export const UNMATCHED_ROUTE = 'unmatched'
 type AppFetch = (request: Request, env: AppEnv['Bindings']) => Response | Promise<Response>
 
 /** Written to and never read: the record handlers get when neither logs nor metrics are wanted. */
-const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId: undefined, idInAnswer: false } }
+const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId: undefined, traceparent: undefined, idInAnswer: false } }
 
 /**
  * For a request that names several keys (/set, mget, mset): the log line gets their count, not a list
@@ -49,8 +51,12 @@ export function observeKeys(observation: RequestObservation, keys: readonly stri
  * route. Once the Response exists: X-Request-Id (an incoming sane one honoured, else a new one when
  * the request is logged: with LOG_LEVEL above info no line exists for an id to name), the metric, one
  * JSON line (method, route, path, key, status, duration, tier: keys only, never values).
+ *
+ * W3C Trace Context, for logged requests only (its ids exist to join this line to the caller's): a
+ * valid incoming `traceparent` gives the line its traceId and parentSpanId, else a new trace starts
+ * (~0.2 µs, see trace-context.ts); this hop gets a new spanId, and the answer `traceparent` with both.
  */
-export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, newRequestId = requestIdGenerator() }: RequestObserverOptions): F {
+export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, newRequestId = requestIdGenerator(), traceIds = randomTraceIds() }: RequestObserverOptions): F {
   const appFetch = fetch as unknown as AppFetch
   const logging = logger.enabled('info')
   if (!logging && !metrics) return ((request: Request) => appFetch(request, UNOBSERVED)) as F
@@ -59,11 +65,23 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
     const started = performance.now()
     // An id is made for a request that is logged, the line it names; one a client sent is returned either way.
     const requestId = acceptedRequestId(request.headers.get('x-request-id') ?? undefined) ?? (logging ? newRequestId() : undefined)
-    const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId, idInAnswer: false }
+    let traceId: string | undefined
+    let spanId: string | undefined
+    let parentSpanId: string | undefined
+    let traceparent: string | undefined
+    if (logging) {
+      const parent = parseTraceparent(request.headers.get('traceparent'))
+      traceId = parent?.traceId ?? traceIds.traceId()
+      parentSpanId = parent?.parentId
+      spanId = traceIds.spanId()
+      // A trace started here is not sampled: no span of it is recorded anywhere but in this line.
+      traceparent = formatTraceparent(traceId, spanId, parent?.flags ?? '00')
+    }
+    const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId, traceparent, idInAnswer: false }
     const finish = (response: Response): Response => {
       const seconds = (performance.now() - started) / 1000
-      // Touching a Response's headers builds a Headers object (on Node's adapter too): not for answers born with the id.
-      const answer = observation.idInAnswer || requestId === undefined ? response : withHeader(response, 'X-Request-Id', requestId)
+      // Touching a Response's headers builds a Headers object (on Node's adapter too): not for answers born with them.
+      const answer = observation.idInAnswer || requestId === undefined ? response : withHeaders(response, requestId, traceparent)
       const { route, tier, key, keyCount } = observation
       const method = request.method
       const status = answer.status
@@ -71,6 +89,9 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
       if (logging) {
         logger.info('request', {
           requestId,
+          traceId,
+          spanId,
+          parentSpanId,
           method,
           route,
           path: getPath(request),
@@ -90,25 +111,27 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
 }
 
 /**
- * A GET's JSON answer born with the security headers and the request's X-Request-Id (see `securedJson`):
- * no Headers object filled afterwards (on Node's adapter that turned the lightweight Response into a
- * real one, ~10% of a Redis-path GET in bench/profile.ts).
+ * A GET's JSON answer born with the security headers and the request's X-Request-Id and traceparent
+ * (see `securedJson`): no Headers object filled afterwards (on Node's adapter that turned the
+ * lightweight Response into a real one, ~10% of a Redis-path GET in bench/profile.ts).
  */
 export function observedJson(observation: RequestObservation, body: unknown, status = 200, headers?: Readonly<Record<string, string>>): Response {
-  observation.idInAnswer = observation.requestId !== undefined
-  return securedJson(body, status, observation.requestId, headers)
+  const { requestId, traceparent } = observation
+  observation.idInAnswer = true
+  return securedJson(body, status, requestId, traceparent === undefined ? headers : headers === undefined ? { traceparent } : { ...headers, traceparent })
 }
 
-/** Sets a header in place; a Response with immutable headers (one from elsewhere) is copied. */
-function withHeader(response: Response, name: string, value: string): Response {
+/** Sets X-Request-Id (and traceparent) in place; a Response with immutable headers (one from elsewhere) is copied. */
+function withHeaders(response: Response, requestId: string, traceparent: string | undefined): Response {
+  let answer = response
   try {
-    response.headers.set(name, value)
-    return response
+    answer.headers.set('X-Request-Id', requestId)
   } catch {
-    const copy = new Response(response.body, response)
-    copy.headers.set(name, value)
-    return copy
+    answer = new Response(response.body, response)
+    answer.headers.set('X-Request-Id', requestId)
   }
+  if (traceparent !== undefined) answer.headers.set('traceparent', traceparent)
+  return answer
 }
 
 type RouterEntry = [H, RouterRoute]

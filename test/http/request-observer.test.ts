@@ -66,6 +66,39 @@ describe('the request log', () => {
     for (const value of ['put value', 'raw bytes', 'form value']) expect(written).not.toContain(value)
   })
 
+  test('traceparent: a valid one joins the line to its trace under a new span of ours; the answer carries both', async () => {
+    await f.app.request('/set', { method: 'POST', body: '{"traced":"v"}', headers: { 'Content-Type': 'application/json' } })
+    written = ''
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const parent = '00f067aa0ba902b7'
+    const sent = { traceparent: `00-${trace}-${parent}-01` }
+    // A synchronous local hit (born with its headers), a 404 from Redis, an answer given after the handler (a page).
+    const answers = [f.app.fetch(new Request('http://localhost/v1/keys/traced', { headers: sent })) as Response, await f.app.request('/v1/keys/untraced', { headers: sent }), await f.app.request('/healthz', { headers: sent })]
+    expect(answers.map((answer) => answer.status)).toEqual([200, 404, 200])
+    const logged = lines()
+    answers.forEach((answer, i) => {
+      const returned = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(answer.headers.get('traceparent') ?? '')
+      expect(returned?.[1]).toBe(trace)
+      expect(returned?.[2]).not.toBe(parent)
+      expect(logged[i]).toMatchObject({ traceId: trace, parentSpanId: parent, spanId: returned?.[2] })
+    })
+    expect(new Set(logged.map((line) => line.spanId)).size).toBe(3)
+  })
+
+  test('traceparent: absent or malformed, a new trace starts here, unsampled, with no parent', async () => {
+    written = ''
+    const answers = [await f.app.request('/healthz'), await f.app.request('/healthz', { headers: { traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` } }), await f.app.request('/healthz', { headers: { traceparent: '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })]
+    const logged = lines()
+    answers.forEach((answer, i) => {
+      const returned = /^00-([0-9a-f]{32})-([0-9a-f]{16})-00$/.exec(answer.headers.get('traceparent') ?? '')
+      expect(returned).not.toBeNull()
+      expect(logged[i]).toMatchObject({ traceId: returned![1], spanId: returned![2] })
+      expect(logged[i].parentSpanId).toBeUndefined()
+      expect(logged[i].traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736')
+    })
+    expect(new Set(logged.map((line) => line.traceId)).size).toBe(3)
+  })
+
   test('a sane X-Request-Id is kept and returned; anything else is replaced', async () => {
     written = ''
     let res = await f.app.request('/healthz', { headers: { 'X-Request-Id': 'edge-7f3a:42' } })
@@ -108,7 +141,7 @@ describe('the request log', () => {
     expect(wrongMethod).toMatchObject({ route: 'unmatched', status: 405 })
   })
 
-  test('LOG_LEVEL=warn writes no request lines and makes no ids; a client\'s id still comes back', async () => {
+  test('LOG_LEVEL=warn writes no request lines and makes no ids or traces; a client\'s id still comes back', async () => {
     let quiet = ''
     const metrics = new ProxyMetrics({ registry: new Registry(), localTier: 'memory', processMetrics: false })
     const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }), metrics })
@@ -122,6 +155,10 @@ describe('the request log', () => {
         expect(named.status).toBe(200)
         expect(named.headers.get('x-request-id')).toBe('edge-quiet-1')
       }
+      // Nothing logs a trace here: none is read, made or returned.
+      const traced = await g.app.request('/v1/keys/quiet-key', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+      expect(traced.status).toBe(200)
+      expect(traced.headers.get('traceparent')).toBeNull()
       expect(quiet).toBe('')
     } finally {
       await g.close()
