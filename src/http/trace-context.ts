@@ -29,33 +29,24 @@ export function formatTraceparent(traceId: string, spanId: string, flags: string
   return `00-${traceId}-${spanId}-${flags}`
 }
 
-/** Makes random ids: `traceId()` 32 hex digits, `spanId()` 16, never all zero. */
-export interface TraceIds {
-  traceId(): string
-  spanId(): string
-}
-
 /**
- * Ids from a pool of random bytes hex-encoded at once (Buffer's native hex), sliced as needed: one
- * crypto fill and one encoding per 256 trace ids instead of a randomUUID and its formatting per request.
+ * Random span ids (16 hex digits, never all zero) from a pool of random bytes hex-encoded at once
+ * (Buffer's native hex) and sliced as needed: one crypto fill and one encoding per 512 ids instead
+ * of a randomUUID and its formatting per request.
  */
-export function randomTraceIds(poolBytes = 8192): TraceIds {
+export function randomSpanIds(poolBytes = 4096): () => string {
   let pool = ''
   let at = 0
-  const hex = (digits: number): string => {
-    if (at + digits > pool.length) {
+  const hex = (): string => {
+    if (at + 16 > pool.length) {
       pool = randomFillSync(Buffer.allocUnsafe(poolBytes)).toString('hex')
       at = 0
     }
-    return pool.slice(at, (at += digits))
+    return pool.slice(at, (at += 16))
   }
-  const nonZero = (digits: number, zero: string): string => {
-    let id = hex(digits)
-    while (id === zero) id = hex(digits)
+  return () => {
+    let id = hex()
+    while (id === ZERO_SPAN_ID) id = hex()
     return id
-  }
-  return {
-    traceId: () => nonZero(32, ZERO_TRACE_ID),
-    spanId: () => nonZero(16, ZERO_SPAN_ID),
   }
 }

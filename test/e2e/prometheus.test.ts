@@ -19,7 +19,7 @@ async function settled(prometheus: PrometheusProcess, promql: string, accept: (r
 }
 
 for (const runtime of ['bun', 'node'] as const) {
-  describe(`a real Prometheus scraping the ${runtime} proxy every second`, () => {
+  describe(`the ${runtime} proxy process, seen from outside: a real Prometheus scraping it every second, its log`, () => {
     let redis: ServiceProcess
     let proxy: ProxyProcess
     let prometheus: PrometheusProcess
@@ -87,5 +87,28 @@ for (const runtime of ['bun', 'node'] as const) {
       expect(routes.some((route) => route!.includes('absent'))).toBe(false)
       expect(prometheus.output()).not.toContain(TOKEN)
     }, 30_000)
+
+    test('its log joins the caller\'s trace: traceparent in, the line\'s traceId, parentSpanId and spanId, traceparent out', async () => {
+      const trace = '0af7651916cd43dd8448eb211c80319c'
+      const parent = 'b7ad6b7169203331'
+      const answers = [
+        await fetch(`${proxy.url}/v1/keys/traced-key`, { method: 'PUT', body: '{"value":"v"}', headers: { ...auth, 'Content-Type': 'application/json', traceparent: `00-${trace}-${parent}-01` } }),
+        await fetch(`${proxy.url}/v1/keys/traced-key`, { headers: { ...auth, traceparent: `00-${trace}-${parent}-01` } }),
+      ]
+      const spans = answers.map((answer) => {
+        expect(answer.status).toBe(200)
+        const returned = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(answer.headers.get('traceparent') ?? '')
+        expect(returned?.[1]).toBe(trace)
+        return returned![2]!
+      })
+      const logged = () => proxy.output().split('\n').filter((line) => line.includes(trace)).map((line) => JSON.parse(line) as Record<string, unknown>)
+      const deadline = Date.now() + 5_000
+      while (logged().length < 2 && Date.now() < deadline) await Bun.sleep(20)
+      expect(logged()).toEqual([
+        expect.objectContaining({ service: 'redis-proxy', method: 'PUT', key: 'traced-key', traceId: trace, parentSpanId: parent, spanId: spans[0] }),
+        expect.objectContaining({ service: 'redis-proxy', method: 'GET', key: 'traced-key', traceId: trace, parentSpanId: parent, spanId: spans[1] }),
+      ])
+      expect(proxy.output()).not.toContain(TOKEN)
+    })
   })
 }
