@@ -7,17 +7,20 @@ import { join, resolve } from 'node:path'
  * process.cpuUsage(), steadier than wall time on a shared machine.
  *
  * scenario local (default): GET /v1/keys/<key>, a local hit. token: the same with API_TOKEN set and sent.
- * put: PUT /v1/keys/<key> with a 100-byte value. logged: the local hit with LOG_LEVEL=info (lines
- * formatted, then dropped). traced: the same with a W3C `traceparent` sent.
+ * put: PUT /v1/keys/<key> with a 100-byte value. cors: the local hit with CORS_ORIGINS set, from a client
+ * that sends no Origin; cors-origin: the same from a listed origin (a checkout without CORS ignores both).
+ * logged: the local hit with LOG_LEVEL=info (lines formatted, then dropped). traced: the same with a
+ * W3C `traceparent` sent.
  */
 
 const [dirA, dirB, scenario = 'local'] = process.argv.slice(2)
-if (!dirA || !dirB) throw new Error('usage: bench/ab-in-process.ts <dir A> <dir B> [local|token|put|logged|traced]')
+if (!dirA || !dirB) throw new Error('usage: bench/ab-in-process.ts <dir A> <dir B> [local|token|put|cors|cors-origin|logged|traced]')
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
 const REQUESTS = Number(process.env.REQUESTS ?? 100_000)
 const KEYS = 10_000
 const VALUE = 'v'.repeat(100)
 const TOKEN = 'bench-token-0123456789abcdef'
+const ORIGIN = 'https://app.example.com'
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
 
 type AppFetch = (request: Request) => Response | Promise<Response>
@@ -50,6 +53,7 @@ async function appFrom(dir: string): Promise<AppFetch> {
     maxValueBytes: 1 << 20,
     maxConcurrentRequests: 1024,
     apiToken: scenario === 'token' ? TOKEN : undefined,
+    corsOrigins: scenario.startsWith('cors') ? [ORIGIN] : undefined,
   })
   return (request) => app.fetch(request)
 }
@@ -61,9 +65,11 @@ const requestFor: (i: number) => Request =
     ? (i) => new Request(paths[i & 4095]!, { method: 'PUT', body, headers: { 'Content-Type': 'application/json' } })
     : scenario === 'token'
       ? (i) => new Request(paths[i & 4095]!, { headers: { Authorization: `Bearer ${TOKEN}` } })
-      : scenario === 'traced'
-        ? (i) => new Request(paths[i & 4095]!, { headers: { traceparent: TRACEPARENT } })
-        : (i) => new Request(paths[i & 4095]!)
+      : scenario === 'cors-origin'
+        ? (i) => new Request(paths[i & 4095]!, { headers: { Origin: ORIGIN } })
+        : scenario === 'traced'
+          ? (i) => new Request(paths[i & 4095]!, { headers: { traceparent: TRACEPARENT } })
+          : (i) => new Request(paths[i & 4095]!)
 
 const apps: [string, AppFetch][] = [
   [dirA, await appFrom(dirA)],
