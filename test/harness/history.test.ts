@@ -14,11 +14,12 @@ function scripted() {
     at(to)
     handle[outcome]()
   }
-  const read = (key: string, from: number, to: number, value: Observed | 'failed') => {
+  /** `undefined`: the read failed (a 503). */
+  const read = (key: string, from: number, to: number, value: Observed | undefined) => {
     at(from)
     const handle = history.read(key, 'b')
     at(to)
-    if (value === 'failed') handle.failed()
+    if (value === undefined) handle.failed()
     else handle.returned(value, 'local')
   }
   const flush = (from: number, to: number) => {
@@ -142,7 +143,7 @@ describe('the history checker', () => {
   test('failed reads are counted, not checked', () => {
     const h = scripted()
     h.write('k', 'v1', 0, 10)
-    h.read('k', 20, 30, 'failed')
+    h.read('k', 20, 30, undefined)
     expect(h.check()).toMatchObject({ readsChecked: 0, readsFailed: 1 })
   })
 

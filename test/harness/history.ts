@@ -167,10 +167,10 @@ class KeyVersions {
       if (write.outcome === 'refused') continue
       const acknowledgedAt = write.outcome === 'acknowledged' ? write.completedAt : Infinity
       const expires = write.ttlMs !== undefined && write.value !== null
-      const version: Version = { value: write.value, invokedAt: write.invokedAt, acknowledgedAt, expiredBy: expires ? acknowledgedAt + write.ttlMs! : Infinity }
+      const version: Version = { value: write.value, invokedAt: write.invokedAt, acknowledgedAt, expiredBy: expires ? acknowledgedAt + write.ttlMs : Infinity }
       written.push(version)
       // Redis sets the expiry when it applies the write: somewhere between its invocation and its acknowledgement, plus the TTL.
-      if (expires) expiries.push({ value: null, invokedAt: write.invokedAt + write.ttlMs!, acknowledgedAt: version.expiredBy, expiredBy: Infinity, expiring: version })
+      if (expires) expiries.push({ value: null, invokedAt: write.invokedAt + write.ttlMs, acknowledgedAt: version.expiredBy, expiredBy: Infinity, expiring: version })
     }
     this.byInvocation = [initial, ...written].sort((a, b) => a.invokedAt - b.invokedAt)
     this.earliestAckFrom = new Array<number>(this.byInvocation.length + 1).fill(Infinity)
