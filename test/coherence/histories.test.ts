@@ -206,7 +206,7 @@ function expectCoherent({ verdict, disagreements }: RunResult): void {
   expect(verdict.lostWrites).toEqual([])
   expect(disagreements).toEqual([])
   // The run did something: reads were checked, some of them served locally.
-  expect(verdict.readsChecked).toBeGreaterThan(100)
+  expect(verdict.readsChecked).toBeGreaterThan(50)
 }
 
 const seed = Number(process.env.HISTORY_SEED ?? Math.floor(Math.random() * 2 ** 31))
