@@ -13,19 +13,19 @@ export class ControlledStore implements RedisStore {
   failWrites = false
   /** Nothing reaches Redis: every command fails as with no connection. */
   down = false
-  private readonly heldReads: Promise<void>[] = []
-  private readonly heldWrites: Promise<void>[] = []
+  private readonly heldReads: Hold[] = []
+  private readonly heldWrites: Hold[] = []
 
   constructor(private readonly inner: RedisStore) {}
 
-  /** The next read's answer (already read from Redis) waits until the returned function is called. */
-  holdNextRead(): () => void {
-    return hold(this.heldReads)
+  /** The next read's answer (read from Redis, then held) waits until released. */
+  holdNextRead(): Hold {
+    return queued(this.heldReads)
   }
 
-  /** The next write's or delete's answer (already applied) waits until the returned function is called. */
-  holdNextWrite(): () => void {
-    return hold(this.heldWrites)
+  /** The next write's or delete's answer (applied, then held) waits until released. */
+  holdNextWrite(): Hold {
+    return queued(this.heldWrites)
   }
 
   async get(key: string): Promise<Value | null> {
@@ -37,7 +37,7 @@ export class ControlledStore implements RedisStore {
     this.reads++
     const held = this.heldReads.shift()
     const answer = await this.inner.getWithTtl(key)
-    await held
+    await held?.answered()
     return answer
   }
 
@@ -62,7 +62,7 @@ export class ControlledStore implements RedisStore {
     this.failIfDown()
     const held = this.heldWrites.shift()
     const answer = await write()
-    await held
+    await held?.answered()
     if (this.failWrites) throw new StoreUnavailableError('redis', 'timeout', 'Redis is unavailable: Command timed out')
     return answer
   }
@@ -72,8 +72,27 @@ export class ControlledStore implements RedisStore {
   }
 }
 
-function hold(queue: Promise<void>[]): () => void {
+/** One held answer: Redis has answered once `reached` resolves; the caller gets it once released. */
+export interface Hold {
+  readonly reached: Promise<void>
+  release(): void
+  /** Called by the store with Redis's answer in hand: marks it reached and waits for the release. */
+  answered(): Promise<void>
+}
+
+function queued(queue: Hold[]): Hold {
+  let reach = () => {}
   let release = () => {}
-  queue.push(new Promise<void>((resolve) => (release = resolve)))
-  return release
+  const reached = new Promise<void>((resolve) => (reach = resolve))
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const hold: Hold = {
+    reached,
+    release: () => release(),
+    answered: () => {
+      reach()
+      return released
+    },
+  }
+  queue.push(hold)
+  return hold
 }
