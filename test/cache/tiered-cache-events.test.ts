@@ -239,6 +239,30 @@ describe('what TieredCache asks of the local tier', () => {
     expect(local.calls.filter(([operation]) => operation === 'set')).toHaveLength(2)
   })
 
+  test('a copy lives no longer than the key in Redis, counted from when the command was sent, however late its answer', async () => {
+    const local = new RecordingTier()
+    const { cache, store } = cacheOn(local)
+    await inspector.set('read late', 'v', 'PX', 1000)
+    const heldRead = store.holdNextRead()
+    const read = cache.read('read late')
+    await heldRead.reached
+    await Bun.sleep(600)
+    heldRead.release()
+    await read
+    const heldWrite = store.holdNextWrite()
+    const write = cache.write('written late', 'v', 1, { trace: false })
+    await heldWrite.reached
+    await Bun.sleep(300)
+    heldWrite.release()
+    await write
+    const ttls = local.calls.filter(([operation]) => operation === 'set').map(([, key, ttlSeconds]) => [key, ttlSeconds! <= 1 - 0.3, ttlSeconds! > 0])
+    expect(ttls).toEqual([
+      ['read late', true, true],
+      ['written late', true, true],
+    ])
+    expect(local.calls.find(([operation, key]) => operation === 'set' && key === 'read late')![2]).toBeLessThanOrEqual(0.4)
+  })
+
   test('a tier that leases is filled under the lease its miss took, never with a plain set', async () => {
     const local = new LeasingTier()
     const { cache } = cacheOn(local)
