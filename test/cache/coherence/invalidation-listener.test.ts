@@ -20,6 +20,7 @@ afterAll(async () => {
 })
 
 function listenerOn(redis: ServiceProcess, heartbeatIntervalMs = 10) {
+  let listener: InvalidationListener
   const data = redisClientFor(redis)
   const subscriber = new Redis({ port: redis.port, host: '127.0.0.1', protocol: 2, enableAutoPipelining: false, autoResubscribe: false, commandTimeout: 1000, retryStrategy: () => 20 })
   subscriber.on('error', () => {})
@@ -31,9 +32,18 @@ function listenerOn(redis: ServiceProcess, heartbeatIntervalMs = 10) {
   }
   const gate = new CoherenceGate({ maxStalenessMs: 100 })
   const logs: string[] = []
-  const logger = createLogger({ level: 'info', write: (chunk) => void logs.push(chunk), maxBufferBytes: 0 })
+  /** The listener's state when each line was logged. */
+  const statesAtLog: string[] = []
+  const logger = createLogger({
+    level: 'info',
+    write: (chunk) => {
+      logs.push(chunk)
+      statesAtLog.push(listener.state)
+    },
+    maxBufferBytes: 0,
+  })
   const roundTrips: number[] = []
-  const listener = new InvalidationListener({ data, subscriber, cache, gate, logger, heartbeatIntervalMs, heartbeatLostAfterMs: 1000, onHeartbeat: (ms) => roundTrips.push(ms) })
+  listener = new InvalidationListener({ data, subscriber, cache, gate, logger, heartbeatIntervalMs, heartbeatLostAfterMs: 1000, onHeartbeat: (ms) => roundTrips.push(ms) })
   const log = () => logs.join('')
   return {
     data,
@@ -43,6 +53,7 @@ function listenerOn(redis: ServiceProcess, heartbeatIntervalMs = 10) {
     listener,
     log,
     roundTrips,
+    statesAtLog,
     /** Log lines with this message. */
     count: (message: string) => log().split('\n').filter((line) => line.includes(`"msg":"${message}"`)).length,
     async close() {
@@ -149,6 +160,59 @@ describe('InvalidationListener', () => {
     }
   })
 
+  test('without heartbeats (interval 0) tracking still starts and closes, and no member heartbeats', async () => {
+    const l = listenerOn(server, 0)
+    l.listener.start()
+    await l.listener.decided
+    expect(l.listener.state).toBe('tracking')
+    expect(l.gate.heartbeatAgeMs()).toBeUndefined()
+    await flowing(l, 'without heartbeats')
+    await l.close()
+    expect(l.roundTrips).toEqual([])
+  })
+
+  test('connections already up when it starts: tracking starts at once', async () => {
+    const l = listenerOn(server)
+    await Promise.all([l.data.ping(), l.subscriber.ping()])
+    l.listener.start()
+    try {
+      await l.listener.decided
+      expect(l.listener.state).toBe('tracking')
+    } finally {
+      await l.close()
+    }
+  })
+
+  test('both connections dropped at once: one suspension, logged while connecting', async () => {
+    const l = listenerOn(server)
+    l.listener.start()
+    try {
+      await l.listener.decided
+      await l.data.client('SETNAME', 'tracked')
+      await Promise.all([inspector.call('CLIENT', 'KILL', 'TYPE', 'pubsub'), inspector.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')])
+      await eventually(() => l.count(COHERENT) === 2 && !l.gate.suspended, 'tracking again')
+      expect(l.count(SUSPENDED)).toBe(1)
+      const suspendedLine = l.log().split('\n').findIndex((line) => line.includes(SUSPENDED))
+      expect(l.statesAtLog[suspendedLine]).toBe('connecting')
+    } finally {
+      await l.close()
+    }
+  })
+
+  test('closed: a data connection that reconnects is not tracked again', async () => {
+    const l = listenerOn(server)
+    l.listener.start()
+    await l.listener.decided
+    await l.listener.close()
+    await l.data.client('SETNAME', 'tracked')
+    await inspector.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')
+    await eventually(async () => (await l.data.ping().catch(() => '')) === 'PONG', 'the data connection back')
+    await Bun.sleep(50)
+    expect(String(await l.data.call('CLIENT', 'TRACKINGINFO'))).toContain('off')
+    expect(l.subscriber.status).toBe('end')
+    l.data.disconnect()
+  })
+
   test('closed: nothing more is applied, nothing more is sent', async () => {
     const l = listenerOn(server)
     l.listener.start()
@@ -170,6 +234,23 @@ describe('InvalidationListener on a Redis that refuses tracking', () => {
     locked = await startRedis(['--user', 'default', 'on', 'nopass', '~*', '&*', '+@all', '-client'])
   })
   afterAll(() => locked.stop())
+
+  test('refused without heartbeats, and a data connection that reconnects later tries nothing again', async () => {
+    const l = listenerOn(locked, 0)
+    l.listener.start()
+    try {
+      await l.listener.decided
+      expect(l.listener.state).toBe('refused')
+      await eventually(() => l.subscriber.status === 'end', 'the subscriber disconnected')
+      l.data.disconnect(true)
+      await eventually(async () => (await l.data.ping().catch(() => '')) === 'PONG', 'the data connection back')
+      await Bun.sleep(50)
+      expect(l.subscriber.status).toBe('end')
+      expect(l.listener.state).toBe('refused')
+    } finally {
+      await l.close()
+    }
+  })
 
   test('one warning; local copies served (bounded by their TTL), no heartbeat counts, the subscriber let go', async () => {
     const l = listenerOn(locked)
