@@ -52,7 +52,7 @@ export const keyOperations: readonly ApiOperation[] = [
     responses: {
       200: { description: 'Stored.', content: { 'application/json': z.object({ key: z.string(), ...encodedValue, created: z.boolean().describe('false when it replaced a value.') }) } },
     },
-    errors: ['invalid_key', 'invalid_json', 'invalid_body', 'invalid_value', 'invalid_encoding', 'invalid_ttl', 'value_too_large', 'body_too_large', 'unsupported_media_type', 'wrong_type', 'redis_unavailable'],
+    errors: ['invalid_key', 'invalid_json', 'invalid_body', 'invalid_value', 'invalid_encoding', 'invalid_ttl', 'value_too_large', 'body_too_large', 'unsupported_media_type', 'wrong_type', 'redis_unavailable', 'not_replicated'],
   },
   {
     method: 'delete',
@@ -63,6 +63,6 @@ export const keyOperations: readonly ApiOperation[] = [
     tag: 'keys',
     parameters: [keyParameter],
     responses: { 200: { description: 'Deleted, or there was nothing to delete.', content: { 'application/json': z.object({ key: z.string(), deleted: z.boolean().describe('false when the key did not exist.') }) } } },
-    errors: ['invalid_key', 'redis_unavailable'],
+    errors: ['invalid_key', 'redis_unavailable', 'not_replicated'],
   },
 ]
