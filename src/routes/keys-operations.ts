@@ -45,14 +45,14 @@ export const keyOperations: readonly ApiOperation[] = [
     operationId: 'putKey',
     summary: 'Store a value',
     description:
-      'Writes Redis (with the ttl) and the local tier, and tells every instance to drop its copy. The body is JSON, or with `Content-Type: application/octet-stream` the value’s raw bytes (ttl then in the query).',
+      'Writes Redis (with the ttl) and the local tier, and tells every instance to drop its copy. With REDIS_MIN_REPLICAS, a 503 `not_replicated` means the write may or may not have happened. The body is JSON, or with `Content-Type: application/octet-stream` the value’s raw bytes (ttl then in the query).',
     tag: 'keys',
     parameters: [keyParameter, { name: 'ttl', in: 'query', description: 'For a raw-bytes body: seconds until Redis expires the key; 0: never.', schema: bytesPutQuery.shape.ttl }],
     requestBody: { content: { 'application/json': putBody, 'application/octet-stream': 'bytes' } },
     responses: {
       200: { description: 'Stored.', content: { 'application/json': z.object({ key: z.string(), ...encodedValue, created: z.boolean().describe('false when it replaced a value.') }) } },
     },
-    errors: ['invalid_key', 'invalid_json', 'invalid_body', 'invalid_value', 'invalid_encoding', 'invalid_ttl', 'value_too_large', 'body_too_large', 'unsupported_media_type', 'wrong_type', 'redis_unavailable'],
+    errors: ['invalid_key', 'invalid_json', 'invalid_body', 'invalid_value', 'invalid_encoding', 'invalid_ttl', 'value_too_large', 'body_too_large', 'unsupported_media_type', 'wrong_type', 'redis_unavailable', 'not_replicated'],
   },
   {
     method: 'delete',
@@ -63,6 +63,6 @@ export const keyOperations: readonly ApiOperation[] = [
     tag: 'keys',
     parameters: [keyParameter],
     responses: { 200: { description: 'Deleted, or there was nothing to delete.', content: { 'application/json': z.object({ key: z.string(), deleted: z.boolean().describe('false when the key did not exist.') }) } } },
-    errors: ['invalid_key', 'redis_unavailable'],
+    errors: ['invalid_key', 'redis_unavailable', 'not_replicated'],
   },
 ]

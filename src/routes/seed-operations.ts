@@ -70,7 +70,7 @@ export const seedOperations: readonly ApiOperation[] = [
         },
       },
     },
-    errors: ['invalid_json', 'invalid_body', 'no_pairs', 'too_many_pairs', 'invalid_key', 'invalid_value', 'value_too_large', 'body_too_large', 'invalid_form', 'unsupported_media_type', 'forbidden_origin', 'wrong_type', 'redis_unavailable'],
+    errors: ['invalid_json', 'invalid_body', 'no_pairs', 'too_many_pairs', 'invalid_key', 'invalid_value', 'value_too_large', 'body_too_large', 'invalid_form', 'unsupported_media_type', 'forbidden_origin', 'wrong_type', 'redis_unavailable', 'not_replicated'],
     htmlErrors: true,
   },
 ]
