@@ -9,16 +9,19 @@ import { join, resolve } from 'node:path'
  * scenario local (default): GET /v1/keys/<key>, a local hit. token: the same with API_TOKEN set and sent.
  * put: PUT /v1/keys/<key> with a 100-byte value. cors: the local hit with CORS_ORIGINS set, from a client
  * that sends no Origin; cors-origin: the same from a listed origin (a checkout without CORS ignores both).
+ * logged: the local hit with LOG_LEVEL=info (lines formatted, then dropped). traced: the same with a
+ * W3C `traceparent` sent.
  */
 
 const [dirA, dirB, scenario = 'local'] = process.argv.slice(2)
-if (!dirA || !dirB) throw new Error('usage: bench/ab-in-process.ts <dir A> <dir B> [local|token|put|cors|cors-origin]')
+if (!dirA || !dirB) throw new Error('usage: bench/ab-in-process.ts <dir A> <dir B> [local|token|put|cors|cors-origin|logged|traced]')
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
 const REQUESTS = Number(process.env.REQUESTS ?? 100_000)
 const KEYS = 10_000
 const VALUE = 'v'.repeat(100)
 const TOKEN = 'bench-token-0123456789abcdef'
 const ORIGIN = 'https://app.example.com'
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
 
 type AppFetch = (request: Request) => Response | Promise<Response>
 
@@ -45,7 +48,7 @@ async function appFrom(dir: string): Promise<AppFetch> {
   const cache = new TieredCache({ local, redis: new ObservedRedisStore(redis, () => {}), redisTtlSeconds: 0 })
   const app = createApp({
     cache,
-    logger: createLogger({ level: 'warn' }),
+    logger: scenario === 'logged' || scenario === 'traced' ? createLogger({ level: 'info', write: () => {} }) : createLogger({ level: 'warn' }),
     probeReadiness: async () => ({}),
     maxValueBytes: 1 << 20,
     maxConcurrentRequests: 1024,
@@ -64,7 +67,9 @@ const requestFor: (i: number) => Request =
       ? (i) => new Request(paths[i & 4095]!, { headers: { Authorization: `Bearer ${TOKEN}` } })
       : scenario === 'cors-origin'
         ? (i) => new Request(paths[i & 4095]!, { headers: { Origin: ORIGIN } })
-        : (i) => new Request(paths[i & 4095]!)
+        : scenario === 'traced'
+          ? (i) => new Request(paths[i & 4095]!, { headers: { traceparent: TRACEPARENT } })
+          : (i) => new Request(paths[i & 4095]!)
 
 const apps: [string, AppFetch][] = [
   [dirA, await appFrom(dirA)],

@@ -9,10 +9,11 @@ export interface BuildIdentity {
   readonly runtimeVersion: string
 }
 
-const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
 export const BUILD: BuildIdentity = Object.freeze({
-  service: manifest.name,
+  // What log pipelines and dashboards filter on, as the metrics' `redis_proxy_` prefix; not the npm package's name.
+  service: 'redis-proxy',
   version: manifest.version,
   runtime: typeof Bun !== 'undefined' ? 'bun' : 'node',
   runtimeVersion: typeof Bun !== 'undefined' ? Bun.version : process.versions.node,

@@ -11,6 +11,14 @@ export type Tier = 'local' | 'redis'
 const NO_EXPIRY = -1
 const GONE = -2
 
+/**
+ * What is left of a Redis expiry of `ttlMs` for a command sent at `sentAt`: Redis started the clock
+ * somewhere between sending and answering, so a late answer must not make the copy outlive the key.
+ */
+function secondsLeft(ttlMs: number, sentAt: number): number {
+  return Math.max(ttlMs - (performance.now() - sentAt), 1) / 1000
+}
+
 /** One step of a lookup or a write, as the seed's messages and the result page tell it. */
 export interface TierStep {
   readonly tier: Tier
@@ -148,7 +156,7 @@ export class TieredCache {
       if (this.hasLocalTier) {
         const fillStarted = performance.now()
         if (this.gate.mayFill(key, stamp)) {
-          await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? ttlSeconds : undefined))
+          await this.localCall('set', () => this.local.set(key, value, ttlSeconds > 0 ? secondsLeft(ttlSeconds * 1000, started) : undefined))
         } else {
           // Overtaken (a later write, a delete or an invalidation) or unwatched: the copy from before this
           // write must go, and the later operation, not this one, decides what is held next.
@@ -237,10 +245,11 @@ export class TieredCache {
     try {
       // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire
       // cycle reaches the key, measured here at over 15 s late with 200k keys holding a TTL (the default).
+      const sentAt = performance.now()
       const { value, ttlMs } = await this.reportRedisErrors('get', () => this.redis.getWithTtl(key))
       // An answer overtaken by a write or an invalidation must not become the local copy.
       if (value !== null && ttlMs !== GONE && this.gate.mayFill(key, stamp)) {
-        await this.localCall('set', () => this.fillLocal(key, value, ttlMs === NO_EXPIRY ? undefined : ttlMs / 1000, lease))
+        await this.localCall('set', () => this.fillLocal(key, value, ttlMs === NO_EXPIRY ? undefined : secondsLeft(ttlMs, sentAt), lease))
       }
       return value
     } finally {

@@ -9,11 +9,15 @@ export interface RequestObservation {
   route: string
   /** The tier that answered, for the request log. */
   tier: Tier | 'none' | undefined
-  /** The key looked up, when the handler knows one (logged; values never are). */
+  /** The key the request names, once checked (logged; values never are): `pathKey` and `queryKey` write it. */
   key: string | undefined
+  /** How many keys a request of several names (/set, mget, mset): logged instead of the keys. See `observeKeys`. */
+  keyCount: number | undefined
   /** This request's X-Request-Id: the client's, or a new one when the request is logged; undefined: none is sent. */
   readonly requestId: string | undefined
-  /** True when the handler's Response was born with X-Request-Id (see `observedJson`): nothing to add. */
+  /** This request's W3C `traceparent` for the answer (its trace, our span); undefined when the request is not logged. */
+  readonly traceparent: string | undefined
+  /** True when the handler's Response was born with X-Request-Id and traceparent (see `observedJson`): nothing to add. */
   idInAnswer: boolean
 }
 

@@ -6,7 +6,7 @@ import type { AppEnv } from './app-env.ts'
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'If-None-Match', 'Cache-Control', 'X-Request-Id', 'traceparent'] as const
 
 /** Headers a browser app may read besides the safelisted ones. */
-export const CORS_EXPOSE_HEADERS = ['ETag', 'X-Cache', 'X-Request-Id', 'Retry-After'] as const
+export const CORS_EXPOSE_HEADERS = ['ETag', 'X-Cache', 'X-Request-Id', 'Retry-After', 'traceparent'] as const
 
 const CORS_ALLOW_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE']
 

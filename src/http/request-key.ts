@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { ApiError } from './api-error.ts'
+import type { AppEnv } from './app-env.ts'
 import { checkKey } from './validation.ts'
 
 const malformed = () =>
@@ -26,8 +27,8 @@ function assertDecodes(raw: string): void {
   }
 }
 
-/** The key named by the last path segment (`/v1/keys/:key`), checked. */
-export function pathKey(c: Context): string {
+/** The key named by the last path segment (`/v1/keys/:key`), checked, and noted for the request's log line. */
+export function pathKey(c: Context<AppEnv>): string {
   const key = c.req.param('key') ?? ''
   if (key.includes('%')) {
     const url = c.req.url
@@ -36,7 +37,7 @@ export function pathKey(c: Context): string {
     const path = url.slice(start, end === -1 ? undefined : end)
     assertDecodes(path.slice(path.lastIndexOf('/') + 1))
   }
-  return refuseReplacementCharacter(checkKey(key))
+  return (c.env.observation.key = refuseReplacementCharacter(checkKey(key)))
 }
 
 /** True when the query field name at `url[start, end)` decodes to `key` (`key`, `%6bey`, `ke%79`…). */
@@ -56,7 +57,7 @@ function namesKey(url: string, start: number, end: number): boolean {
  * before they are compared, as every standard parser does (`%6bey` is `key`). Given twice it is
  * refused rather than guessed: a cache in front could read one and the proxy the other.
  */
-export function queryKey(c: Context): string | undefined {
+export function queryKey(c: Context<AppEnv>): string | undefined {
   const url = c.req.url
   const query = url.indexOf('?')
   if (query === -1) return undefined
@@ -80,5 +81,5 @@ export function queryKey(c: Context): string | undefined {
   } catch {
     throw malformed()
   }
-  return refuseReplacementCharacter(checkKey(key))
+  return (c.env.observation.key = refuseReplacementCharacter(checkKey(key)))
 }

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts'
 import type { AppEnv, RequestObservation } from './app-env.ts'
 import { acceptedRequestId, requestIdGenerator } from './request-id.ts'
 import { securedJson } from './security-headers.ts'
+import { formatTraceparent, parseTraceparent, randomSpanIds } from './trace-context.ts'
 import type { Fetch } from './fetch.ts'
 
 /** What the request observer reports to; ProxyMetrics implements it. */
@@ -21,6 +22,7 @@ export interface RequestObserverOptions {
   logger: Logger
   metrics?: RequestMetrics | undefined
   newRequestId?: () => string
+  newSpanId?: () => string
 }
 
 /** The route label for requests no route matched, so that scanners cannot grow the metric series. */
@@ -29,7 +31,16 @@ export const UNMATCHED_ROUTE = 'unmatched'
 type AppFetch = (request: Request, env: AppEnv['Bindings']) => Response | Promise<Response>
 
 /** Written to and never read: the record handlers get when neither logs nor metrics are wanted. */
-const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, requestId: undefined, idInAnswer: false } }
+const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId: undefined, traceparent: undefined, idInAnswer: false } }
+
+/**
+ * For a request that names several keys (/set, mget, mset): the log line gets their count, not a list
+ * that could run to a thousand keys; `key` as well when there is one.
+ */
+export function observeKeys(observation: RequestObservation, keys: readonly string[]): void {
+  observation.keyCount = keys.length
+  if (keys.length === 1) observation.key = keys[0]
+}
 
 /**
  * Logs and metrics around the app's fetch instead of in a `*` middleware: a middleware sends every
@@ -40,8 +51,14 @@ const UNOBSERVED: AppEnv['Bindings'] = { observation: { route: UNMATCHED_ROUTE, 
  * route. Once the Response exists: X-Request-Id (an incoming sane one honoured, else a new one when
  * the request is logged: with LOG_LEVEL above info no line exists for an id to name), the metric, one
  * JSON line (method, route, path, key, status, duration, tier: keys only, never values).
+ *
+ * W3C Trace Context, for logged requests only (its ids exist to join this line to the caller's): a
+ * valid incoming `traceparent` gives the line its traceId and parentSpanId, this hop a new spanId,
+ * and the answer `traceparent` with both. Without one no trace starts here: that cost 2.3–2.9 µs
+ * (11–16%) of a logged local hit on Bun (bench/ab-in-process.ts logged), and X-Request-Id already
+ * names the line.
  */
-export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, newRequestId = requestIdGenerator() }: RequestObserverOptions): F {
+export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, newRequestId = requestIdGenerator(), newSpanId = randomSpanIds() }: RequestObserverOptions): F {
   const appFetch = fetch as unknown as AppFetch
   const logging = logger.enabled('info')
   if (!logging && !metrics) return ((request: Request) => appFetch(request, UNOBSERVED)) as F
@@ -50,22 +67,37 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
     const started = performance.now()
     // An id is made for a request that is logged, the line it names; one a client sent is returned either way.
     const requestId = acceptedRequestId(request.headers.get('x-request-id') ?? undefined) ?? (logging ? newRequestId() : undefined)
-    const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, requestId, idInAnswer: false }
+    let traceId: string | undefined
+    let spanId: string | undefined
+    let parentSpanId: string | undefined
+    let traceparent: string | undefined
+    const parent = logging ? parseTraceparent(request.headers.get('traceparent')) : undefined
+    if (parent) {
+      traceId = parent.traceId
+      parentSpanId = parent.parentId
+      spanId = newSpanId()
+      traceparent = formatTraceparent(traceId, spanId, parent.flags)
+    }
+    const observation: RequestObservation = { route: UNMATCHED_ROUTE, tier: undefined, key: undefined, keyCount: undefined, requestId, traceparent, idInAnswer: false }
     const finish = (response: Response): Response => {
       const seconds = (performance.now() - started) / 1000
-      // Touching a Response's headers builds a Headers object (on Node's adapter too): not for answers born with the id.
-      const answer = observation.idInAnswer || requestId === undefined ? response : withHeader(response, 'X-Request-Id', requestId)
-      const { route, tier, key } = observation
+      // Touching a Response's headers builds a Headers object (on Node's adapter too): not for answers born with them.
+      const answer = observation.idInAnswer || requestId === undefined ? response : withHeaders(response, requestId, traceparent)
+      const { route, tier, key, keyCount } = observation
       const method = request.method
       const status = answer.status
       metrics?.observeRequest(method, route, status, seconds)
       if (logging) {
         logger.info('request', {
           requestId,
+          traceId,
+          spanId,
+          parentSpanId,
           method,
           route,
           path: getPath(request),
           key, // left out of the line when undefined, as JSON.stringify does
+          keyCount,
           status,
           durationMs: Math.round(seconds * 1_000_000) / 1000,
           tier,
@@ -80,25 +112,27 @@ export function observeRequests<F extends Fetch>(fetch: F, { logger, metrics, ne
 }
 
 /**
- * A GET's JSON answer born with the security headers and the request's X-Request-Id (see `securedJson`):
- * no Headers object filled afterwards (on Node's adapter that turned the lightweight Response into a
- * real one, ~10% of a Redis-path GET in bench/profile.ts).
+ * A GET's JSON answer born with the security headers and the request's X-Request-Id and traceparent
+ * (see `securedJson`): no Headers object filled afterwards (on Node's adapter that turned the
+ * lightweight Response into a real one, ~10% of a Redis-path GET in bench/profile.ts).
  */
 export function observedJson(observation: RequestObservation, body: unknown, status = 200, headers?: Readonly<Record<string, string>>): Response {
-  observation.idInAnswer = observation.requestId !== undefined
-  return securedJson(body, status, observation.requestId, headers)
+  const { requestId, traceparent } = observation
+  observation.idInAnswer = true
+  return securedJson(body, status, requestId, traceparent === undefined ? headers : headers === undefined ? { traceparent } : { ...headers, traceparent })
 }
 
-/** Sets a header in place; a Response with immutable headers (one from elsewhere) is copied. */
-function withHeader(response: Response, name: string, value: string): Response {
+/** Sets X-Request-Id (and traceparent) in place; a Response with immutable headers (one from elsewhere) is copied. */
+function withHeaders(response: Response, requestId: string, traceparent: string | undefined): Response {
+  let answer = response
   try {
-    response.headers.set(name, value)
-    return response
+    answer.headers.set('X-Request-Id', requestId)
   } catch {
-    const copy = new Response(response.body, response)
-    copy.headers.set(name, value)
-    return copy
+    answer = new Response(response.body, response)
+    answer.headers.set('X-Request-Id', requestId)
   }
+  if (traceparent !== undefined) answer.headers.set('traceparent', traceparent)
+  return answer
 }
 
 type RouterEntry = [H, RouterRoute]

@@ -25,6 +25,10 @@ export interface ProxyMetricsOptions {
   build?: BuildIdentity
   /** Age of the newest answered invalidation heartbeat (the oldest node's on a Cluster), read at scrape time. */
   heartbeatAgeMs?: () => number | undefined
+  /** MAX_STALENESS_MS, exported so that an alert can compare the heartbeat age with it. */
+  stalenessBoundMs?: number
+  /** Whether the data connection to Redis is up, read at scrape time. */
+  redisConnected?: () => boolean
 }
 
 export type LookupCounts = Record<Tier, Record<TierStep['outcome'], number>>
@@ -56,7 +60,7 @@ export class ProxyMetrics {
    */
   private readonly requestSeries = new Map<string, { unscraped: number; count: Counter.Internal; latency: HistogramSeries }>()
 
-  constructor({ registry, localTier, localSize, processMetrics = true, traffic = new TrafficHistory(), build = BUILD, heartbeatAgeMs }: ProxyMetricsOptions) {
+  constructor({ registry, localTier, localSize, processMetrics = true, traffic = new TrafficHistory(), build = BUILD, heartbeatAgeMs, stalenessBoundMs, redisConnected }: ProxyMetricsOptions) {
     this.registry = registry
     this.traffic = traffic
     this.localTier = localTier
@@ -101,6 +105,13 @@ export class ProxyMetrics {
     this.heartbeats = new Histogram({ name: 'redis_proxy_invalidation_heartbeat_seconds', help: 'Round trip of the PING heartbeats on the invalidation connection.', buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers })
     if (heartbeatAgeMs) {
       new Gauge({ name: 'redis_proxy_invalidation_heartbeat_age_seconds', help: 'Age of the newest answered invalidation heartbeat: how current local copies are proven to be.', registers, collect() { const age = heartbeatAgeMs(); if (age !== undefined) this.set(age / 1000) } })
+    }
+    if (stalenessBoundMs !== undefined) {
+      new Gauge({ name: 'redis_proxy_staleness_bound_seconds', help: 'MAX_STALENESS_MS: a local copy is served only while the heartbeat age is below it.', registers }).set(stalenessBoundMs / 1000)
+    }
+    if (redisConnected) {
+      // A frozen Redis keeps its connection: its commands time out (redis_proxy_tier_errors_total{reason="timeout"}).
+      new Gauge({ name: 'redis_proxy_redis_connected', help: '1 while the data connection to Redis is ready, 0 while it is down or reconnecting.', registers, collect() { this.set(redisConnected() ? 1 : 0) } })
     }
     if (localSize) {
       new Gauge({ name: 'redis_proxy_local_entries', help: 'Entries held by the local tier.', registers, collect() { this.set(localSize()) } })

@@ -64,7 +64,6 @@ export function keyRoutes({ cache, maxValueBytes }: KeyRoutesOptions) {
       const key = pathKey(c)
       // Synchronous on a local hit, as in the seed's GET: no promise chain on the hot path.
       const observation = c.env.observation
-      observation.key = key
       const local = cache.peekLocal(key)
       if (local !== undefined) {
         observation.tier = 'local'

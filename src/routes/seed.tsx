@@ -4,7 +4,7 @@ import type { Value } from '../cache/value.ts'
 import { ApiError } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
-import { observedJson } from '../http/request-observer.ts'
+import { observedJson, observeKeys } from '../http/request-observer.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { bodyKind, readFormField, readJson } from '../http/read-body.ts'
 import { queryKey } from '../http/request-key.ts'
@@ -66,7 +66,6 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       if (key === undefined) return htmlPage(c, <FormPage />)
       // A synchronous answer lets Hono skip its promise chain, and one born with its headers needs no Headers object.
       const observation = c.env.observation
-      observation.key = key
       const local = cache.peekLocal(key)
       if (local !== undefined) {
         observation.tier = 'local'
@@ -98,10 +97,12 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
         })
         if (refused) return refused
         const key = typedKey!
+        c.env.observation.key = key
         const outcome = await cache.write(key, value)
         return htmlPage(c, <ResultPage action="set" keyName={key} value={value} steps={outcome.steps} created={outcome.created} />)
       }
       const pairs = parsePairs(await readJson(c), maxValueBytes)
+      observeKeys(c.env.observation, pairs.map(([key]) => key))
       const outcomes = await Promise.all(pairs.map(([key, value]) => cache.write(key, value)))
       if (outcomes.length === 1) return c.json(writtenBody(outcomes[0]!))
       return c.json({ status: 'successful', results: outcomes.map(writtenBody) })

@@ -53,7 +53,7 @@ export function buildProxy(config: Config, { redis, logger, local: given, store:
   let built: LocalTier | undefined
   const localTier = given?.name ?? config.localCache
   const gate = new CoherenceGate({ maxStalenessMs: config.maxStalenessMs })
-  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localTier, localSize: localTier === 'memory' ? () => (built instanceof MemoryTier ? built.size : 0) : undefined, heartbeatAgeMs: () => gate.heartbeatAgeMs() })
+  const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localTier, localSize: localTier === 'memory' ? () => (built instanceof MemoryTier ? built.size : 0) : undefined, heartbeatAgeMs: () => gate.heartbeatAgeMs(), stalenessBoundMs: config.maxStalenessMs, redisConnected: () => redis.status === 'ready' })
   const inner = givenStore ?? (config.redisMinReplicas > 0 ? createReplicatedStore(config, redis, logger) : new IoRedisStore(redis))
   const store = new ObservedRedisStore(new TimedRedisStore(inner, metrics.redisTimers()), ({ available, error }) =>
     available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),

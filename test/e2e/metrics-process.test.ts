@@ -6,6 +6,7 @@ import { parseExposition } from '../metrics/exposition.ts'
 import { promtool } from '../harness/promtool.ts'
 import { ROOT, startProxy, type ProxyProcess, type Runtime } from '../harness/proxy-process.ts'
 import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { eventually } from '../harness/wait-for.ts'
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
 const runtimeVersion: Record<Runtime, string> = {
@@ -109,5 +110,15 @@ for (const runtime of ['bun', 'node'] as const) {
       expect(samples.get('redis_proxy_tier_errors_total{tier="memcached",operation="get",reason="error"}')).toBe(0)
       expect(samples.get('redis_proxy_cache_lookups_total{tier="redis",result="miss"}')! - missesBefore).toBe(8)
     }, 30_000)
+
+    test('what the alerts compare: the staleness bound as configured, and the Redis connection, down once Redis is killed', async () => {
+      let samples = await scrape()
+      expect(samples.get('redis_proxy_staleness_bound_seconds')).toBe(60)
+      expect(samples.get('redis_proxy_redis_connected')).toBe(1)
+      await redis.kill()
+      await eventually(async () => (await scrape()).get('redis_proxy_redis_connected') === 0, 'redis_proxy_redis_connected to be 0', 10_000, 50)
+      samples = await scrape()
+      expect(samples.get('redis_proxy_redis_connected')).toBe(0)
+    }, 20_000)
   })
 }

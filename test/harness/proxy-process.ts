@@ -18,6 +18,11 @@ export interface ProxyProcess {
   stop(): Promise<void>
 }
 
+async function healthy(port: number): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined)
+  return res?.status === 200
+}
+
 export function runtimeCommand(runtime: Runtime): string[] {
   return runtime === 'bun' ? [process.execPath, 'src/main.ts'] : ['node', '--import', 'tsx', 'src/main.ts']
 }
@@ -38,7 +43,9 @@ export async function startProxy(runtime: Runtime, env: Record<string, string>, 
   process.once('exit', () => child.kill('SIGKILL'))
 
   const deadline = Date.now() + timeoutMs
-  while (!stdout.includes('"msg":"listening"')) {
+  // The log line when it is logged (LOG_LEVEL info or debug), else the health check.
+  const listening = async () => stdout.includes('"msg":"listening"') || (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== 'info' && env.LOG_LEVEL !== 'debug' && (await healthy(port)))
+  while (!(await listening())) {
     if (child.exitCode !== null) throw new Error(`the ${runtime} proxy exited with ${child.exitCode}: ${stderr}${stdout}`)
     if (Date.now() > deadline) {
       child.kill('SIGKILL')

@@ -1,6 +1,8 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { eventually } from './wait-for.ts'
 
+const SEEN_CHARS = 4096
+
 /**
  * One direction of a relayed connection. Bytes pass through at once unless held; held bytes are kept
  * as the chunks they arrived in (one read from the socket, in practice one TCP segment), in order.
@@ -8,6 +10,7 @@ import { eventually } from './wait-for.ts'
 export class RelayDirection {
   private held = false
   private readonly chunks: Buffer[] = []
+  private seen = ''
 
   constructor(private readonly to: Socket) {}
 
@@ -19,6 +22,11 @@ export class RelayDirection {
   /** What the held chunks say, for a test that waits for a particular command. */
   get heldText(): string {
     return Buffer.concat(this.chunks).toString('latin1')
+  }
+
+  /** The first few KB that came this way (held or not), to tell connections apart (e.g. the one that sent SUBSCRIBE). */
+  get seenText(): string {
+    return this.seen
   }
 
   /** Keeps every byte from now on, until released. */
@@ -43,6 +51,7 @@ export class RelayDirection {
   }
 
   pass(chunk: Buffer): void {
+    if (this.seen.length < SEEN_CHARS) this.seen += chunk.toString('latin1', 0, SEEN_CHARS - this.seen.length)
     if (this.held) this.chunks.push(chunk)
     else this.to.write(chunk)
   }

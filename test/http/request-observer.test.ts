@@ -39,6 +39,64 @@ describe('the request log', () => {
     expect(written).not.toContain('tok-123')
   })
 
+  test('every keyed request names its key: PUT, DELETE, /set (JSON and form), POST /; several keys by their count', async () => {
+    written = ''
+    const json = { 'Content-Type': 'application/json' }
+    await f.app.request('/v1/keys/put%2Fkey', { method: 'PUT', body: '{"value":"put value"}', headers: json })
+    await f.app.request('/v1/keys/put%2Fkey', { method: 'PUT', body: 'raw bytes', headers: { 'Content-Type': 'application/octet-stream' } })
+    await f.app.request('/v1/keys/put%2Fkey', { method: 'DELETE' })
+    await f.app.request('/set', { method: 'POST', body: '{"one":"1"}', headers: json })
+    await f.app.request('/set', { method: 'POST', body: '{"a":"1","b":"2","c":"3"}', headers: json })
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' }
+    await f.app.request('/set', { method: 'POST', body: 'key_to_save=form+key&retrieved_value=form+value', headers: form })
+    await f.app.request('/', { method: 'POST', body: 'get_key=form+key', headers: form })
+    await f.app.request('/v1/keys/x', { method: 'PUT', body: '{"value":1}', headers: json })
+    const logged = lines().map(({ method, route, status, key, keyCount }) => ({ method, route, status, key, keyCount }))
+    expect(logged).toEqual([
+      { method: 'PUT', route: '/v1/keys/:key', status: 200, key: 'put/key', keyCount: undefined },
+      { method: 'PUT', route: '/v1/keys/:key', status: 200, key: 'put/key', keyCount: undefined },
+      { method: 'DELETE', route: '/v1/keys/:key', status: 200, key: 'put/key', keyCount: undefined },
+      { method: 'POST', route: '/set', status: 200, key: 'one', keyCount: 1 },
+      { method: 'POST', route: '/set', status: 200, key: undefined, keyCount: 3 },
+      { method: 'POST', route: '/set', status: 200, key: 'form key', keyCount: undefined },
+      { method: 'POST', route: '/', status: 200, key: 'form key', keyCount: undefined },
+      // A refused request still names the key it was about.
+      { method: 'PUT', route: '/v1/keys/:key', status: 400, key: 'x', keyCount: undefined },
+    ])
+    for (const value of ['put value', 'raw bytes', 'form value']) expect(written).not.toContain(value)
+  })
+
+  test('traceparent: a valid one joins the line to its trace under a new span of ours; the answer carries both', async () => {
+    await f.app.request('/set', { method: 'POST', body: '{"traced":"v"}', headers: { 'Content-Type': 'application/json' } })
+    written = ''
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const parent = '00f067aa0ba902b7'
+    const sent = { traceparent: `00-${trace}-${parent}-01` }
+    // A synchronous local hit (born with its headers), a 404 from Redis, an answer given after the handler (a page).
+    const answers = [f.app.fetch(new Request('http://localhost/v1/keys/traced', { headers: sent })) as Response, await f.app.request('/v1/keys/untraced', { headers: sent }), await f.app.request('/healthz', { headers: sent })]
+    expect(answers.map((answer) => answer.status)).toEqual([200, 404, 200])
+    const logged = lines()
+    answers.forEach((answer, i) => {
+      const returned = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(answer.headers.get('traceparent') ?? '')
+      expect(returned?.[1]).toBe(trace)
+      expect(returned?.[2]).not.toBe(parent)
+      expect(logged[i]).toMatchObject({ traceId: trace, parentSpanId: parent, spanId: returned?.[2] })
+    })
+    expect(new Set(logged.map((line) => line.spanId)).size).toBe(3)
+  })
+
+  test('traceparent: absent or malformed, no trace is made: none in the line or the answer', async () => {
+    written = ''
+    const answers = [await f.app.request('/healthz'), await f.app.request('/healthz', { headers: { traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` } }), await f.app.request('/healthz', { headers: { traceparent: '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })]
+    for (const answer of answers) expect(answer.headers.get('traceparent')).toBeNull()
+    const logged = lines()
+    expect(logged).toHaveLength(3)
+    for (const line of logged) {
+      expect(line.requestId).toBeDefined()
+      for (const field of ['traceId', 'spanId', 'parentSpanId']) expect(line[field]).toBeUndefined()
+    }
+  })
+
   test('a sane X-Request-Id is kept and returned; anything else is replaced', async () => {
     written = ''
     let res = await f.app.request('/healthz', { headers: { 'X-Request-Id': 'edge-7f3a:42' } })
@@ -81,7 +139,7 @@ describe('the request log', () => {
     expect(wrongMethod).toMatchObject({ route: 'unmatched', status: 405 })
   })
 
-  test('LOG_LEVEL=warn writes no request lines and makes no ids; a client\'s id still comes back', async () => {
+  test('LOG_LEVEL=warn writes no request lines and makes no ids or traces; a client\'s id still comes back', async () => {
     let quiet = ''
     const metrics = new ProxyMetrics({ registry: new Registry(), localTier: 'memory', processMetrics: false })
     const g = appFixture(redis, localTierFor('memory'), { logger: createLogger({ level: 'warn', write: (chunk) => (quiet += chunk), maxBufferBytes: 0 }), metrics })
@@ -95,6 +153,10 @@ describe('the request log', () => {
         expect(named.status).toBe(200)
         expect(named.headers.get('x-request-id')).toBe('edge-quiet-1')
       }
+      // Nothing logs a trace here: none is read, made or returned.
+      const traced = await g.app.request('/v1/keys/quiet-key', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+      expect(traced.status).toBe(200)
+      expect(traced.headers.get('traceparent')).toBeNull()
       expect(quiet).toBe('')
     } finally {
       await g.close()

@@ -128,6 +128,11 @@ export class CoherenceGate {
     return !this.closed && this.versions.isCurrent(key, stamp)
   }
 
+  /** Keys with an operation in flight (each one ends, or its key stays held for ever). */
+  get pendingOperations(): number {
+    return this.versions.pending
+  }
+
   /** The operation on `key` that took a stamp is over. */
   end(key: string): void {
     this.versions.end(key)

@@ -147,6 +147,30 @@ describe('CoherenceGate fills', () => {
     expect(gate.mayFill('k', gate.beginRead('k'))).toBe(true)
   })
 
+  test('reads sharing a key share its stamp: one ending leaves the others able to fill, and a later read does not overtake a write', () => {
+    const gate = new CoherenceGate()
+    gate.beginWrite('other')
+    gate.end('other')
+    const write = gate.beginWrite('k')
+    const first = gate.beginRead('k')
+    const second = gate.beginRead('k')
+    expect([first, second]).toEqual([write, write])
+    gate.end('k')
+    expect(gate.mayFill('k', write)).toBe(true)
+    gate.end('k')
+    expect(gate.mayFill('k', write)).toBe(true)
+    gate.end('k')
+    expect(gate.pendingOperations).toBe(0)
+  })
+
+  test('an invalidated stamp never becomes current again by a later write', () => {
+    const gate = new CoherenceGate()
+    const read = gate.beginRead('k')
+    gate.invalidate('k')
+    gate.beginWrite('k')
+    expect(gate.mayFill('k', read)).toBe(false)
+  })
+
   test('nothing fills while suspended', () => {
     const gate = new CoherenceGate()
     gate.suspend('a')
@@ -155,6 +179,15 @@ describe('CoherenceGate fills', () => {
 })
 
 describe('CoherenceGate heartbeats', () => {
+  test('by default on the monotonic clock', async () => {
+    const gate = new CoherenceGate({ maxStalenessMs: 1 })
+    gate.heartbeatAnswered('a', performance.now())
+    await Bun.sleep(5)
+    expect(gate.localSkipReason()).toBe('stale')
+    expect(gate.heartbeatAgeMs()!).toBeGreaterThanOrEqual(4)
+  })
+
+
   test('without heartbeating members, copies are served at any age', () => {
     const time = clock()
     const gate = new CoherenceGate({ maxStalenessMs: 100, now: time.now })
