@@ -37,7 +37,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 const HEADERS_BY_STATUS: Readonly<Record<number, readonly ApiHeaderName[]>> = { 401: ['WWW-Authenticate'], 503: ['Retry-After'] }
 
 /** Answers no operation lists, because they come from outside the routes; told in the document's description. */
-export const DOCUMENT_WIDE_ERRORS: readonly ErrorCode[] = ['route_not_found', 'method_not_allowed', 'internal_error']
+export const DOCUMENT_WIDE_ERRORS: readonly ErrorCode[] = ['route_not_found', 'method_not_allowed', 'internal_error', 'headers_too_large', 'request_timeout']
 
 const DESCRIPTION = `A caching HTTP proxy in front of Redis, with an in-process or Memcached local tier.
 
@@ -49,7 +49,8 @@ are asked that way). Without \`API_TOKEN\` no credentials are needed and the 401
 under each operation), the \`message\` a sentence for people. A bad request never changes stored data.
 Beyond the operations: \`route_not_found\` (404) for a path the proxy does not serve,
 \`method_not_allowed\` (405, with \`Allow\`) for a method a path does not have, \`internal_error\` (500) for a fault
-of the proxy itself (logged).
+of the proxy itself (logged); and, before any route, \`headers_too_large\` (431: request line and headers over
+16 KiB) and \`request_timeout\` (408: a request that did not arrive in time).
 
 **Every answer** carries \`X-Request-Id\` (a sane one sent by the client is kept). With \`CORS_ORIGINS\`, browsers
 at the listed origins are granted CORS; preflights are answered without a token.`

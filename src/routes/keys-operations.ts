@@ -45,7 +45,7 @@ export const keyOperations: readonly ApiOperation[] = [
     operationId: 'putKey',
     summary: 'Store a value',
     description:
-      'Writes Redis (with the ttl) and the local tier, and tells every instance to drop its copy. The body is JSON, or with `Content-Type: application/octet-stream` the value’s raw bytes (ttl then in the query).',
+      'Writes Redis (with the ttl) and the local tier, and tells every instance to drop its copy. With REDIS_MIN_REPLICAS, a 503 `not_replicated` means the write may or may not have happened. The body is JSON, or with `Content-Type: application/octet-stream` the value’s raw bytes (ttl then in the query).',
     tag: 'keys',
     parameters: [keyParameter, { name: 'ttl', in: 'query', description: 'For a raw-bytes body: seconds until Redis expires the key; 0: never.', schema: bytesPutQuery.shape.ttl }],
     requestBody: { content: { 'application/json': putBody, 'application/octet-stream': 'bytes' } },
