@@ -11,6 +11,7 @@ import { withSecurityHeaders } from './http/security-headers.ts'
 import { requireToken } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
+import { batchRoutes } from './routes/batches.ts'
 import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
 import { metricsRoutes } from './routes/metrics.ts'
@@ -59,4 +60,5 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
     .route('/', healthRoutes({ probeReadiness }))
     .route('/', seedRoutes({ cache, maxValueBytes }))
     .route('/v1', keyRoutes({ cache, maxValueBytes }))
+    .route('/v1', batchRoutes({ cache, maxValueBytes }))
 }

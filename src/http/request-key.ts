@@ -14,14 +14,14 @@ function assertDecodes(raw: string, plusIsSpace: boolean): void {
   }
 }
 
-/** The key named by the last path segment (`/v1/keys/:key`), checked. */
-export function pathKey(c: Context): string {
+/** The key named by the `:key` path segment, checked; `tail` is what the route has after it (`/ttl`). */
+export function pathKey(c: Context, tail = ''): string {
   const key = c.req.param('key') ?? ''
   if (key.includes('%')) {
     const url = c.req.url
     const start = url.indexOf('/', url.indexOf('//') + 2)
     const end = url.search(/[?#]/)
-    const path = url.slice(start, end === -1 ? undefined : end)
+    const path = url.slice(start, (end === -1 ? url.length : end) - tail.length)
     assertDecodes(path.slice(path.lastIndexOf('/') + 1), false)
   }
   return checkKey(key)
