@@ -91,7 +91,7 @@ export class IoRedisStore implements RedisStore {
     try {
       answer = await this.client.proxySetMany(keys.length, ...keys, ttlSeconds, ...pairs.map(([, value]) => value))
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('CROSSSLOT')) throw new CrossSlotError(keys)
+      if (isCrossSlot(error)) throw new CrossSlotError(keys)
       throw translate(error, keys[0] ?? '')
     }
     if (answer[0] !== 0) throw new WrongTypeError(keys[answer[0]! - 1]!)
@@ -165,5 +165,12 @@ function failureReason(error: unknown, message: string): FailureReason {
   return 'error'
 }
 
+/** Redis's CROSSSLOT reply, or ioredis refusing to send (its pipelines, auto-pipelining too, check slots first). */
+function isCrossSlot(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : ''
+  return message.startsWith('CROSSSLOT') || message === IOREDIS_CROSS_SLOT
+}
+
+const IOREDIS_CROSS_SLOT = 'All the keys in a pipeline command should belong to the same slot'
 const IOREDIS_TIMEOUT = 'Command timed out'
 const IOREDIS_NOT_CONNECTED = new Set(["Stream isn't writeable and enableOfflineQueue options is false", 'Connection is closed.', 'None of startup nodes is available'])
