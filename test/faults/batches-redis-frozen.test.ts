@@ -50,7 +50,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
         }
         await eventually(async () => (await post(`${proxy.url}/v1/mget`, { keys: [absent] })).status === 200, 'mget to recover', 5_000, 20)
         const stored = await inspector.mget(one, two)
-        expect(stored[0]).toBe(stored[1]!)
+        expect(stored[0]).toBe(stored[1])
         const seen = await post(`${proxy.url}/v1/mget`, { keys: [one, two] })
         expect(seen.body.results.map((r: { value: string }) => r.value)).toEqual(stored)
       } finally {
