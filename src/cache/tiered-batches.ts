@@ -41,13 +41,16 @@ export class TieredBatches {
     return this.local.name !== 'none'
   }
 
-  /** The keys' values in their order (repeats answered alike): local copies first, the rest from Redis at once. */
-  async readMany(keys: readonly string[]): Promise<BatchReadOutcome[]> {
+  /**
+   * The keys' values in their order (repeats answered alike): local copies first, the rest from Redis at
+   * once. `fresh`: every key from Redis (a client's `Cache-Control: no-cache`), still filling as misses do.
+   */
+  async readMany(keys: readonly string[], { fresh = false } = {}): Promise<BatchReadOutcome[]> {
     const unique = [...new Set(keys)]
     const found = new Map<string, { value: Value | undefined; source: BatchReadOutcome['source'] }>()
     const leases = new Map<string, FillLease>()
     const skipped = this.hasLocalTier ? this.gate.localSkipReason() : undefined
-    if (this.hasLocalTier && skipped === undefined) {
+    if (this.hasLocalTier && skipped === undefined && !fresh) {
       const reads = await Promise.all(unique.map((key) => callLocal(this.events, 'get', () => lookupForFill(this.local, key))))
       reads.forEach(({ value: read, failed }, index) => {
         const key = unique[index]!

@@ -124,8 +124,8 @@ export class TieredCache {
   }
 
   /** Several keys at once, in their order (see TieredBatches.readMany). */
-  readMany(keys: readonly string[]): Promise<BatchReadOutcome[]> {
-    return this.batches.readMany(keys)
+  readMany(keys: readonly string[], options: { fresh?: boolean } = {}): Promise<BatchReadOutcome[]> {
+    return this.batches.readMany(keys, options)
   }
 
   /** Every pair or none, in one atomic Redis step (see TieredBatches.writeMany). */

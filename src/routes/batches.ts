@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/app-env.ts'
 import { parseMgetBody, parseMsetBody } from '../http/batch-bodies.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
 import { readJson, requireJson } from '../http/read-body.ts'
+import { localTierUse } from '../http/request-cache-control.ts'
 import { encodedValue } from '../http/value-encoding.ts'
 
 export interface BatchRoutesOptions {
@@ -18,7 +19,9 @@ export function batchRoutes({ cache, maxValueBytes }: BatchRoutesOptions) {
     .post('/mget', limitBody, async (c) => {
       requireJson(c)
       const keys = parseMgetBody(await readJson(c))
-      const outcomes = await cache.readMany(keys)
+      const cacheControl = c.req.header('cache-control')
+      // no-cache (max-age=0) reads every key from Redis, as on a single GET; only-if-cached is not offered here.
+      const outcomes = await cache.readMany(keys, { fresh: cacheControl !== undefined && localTierUse(cacheControl) === 'skip' })
       return c.json({
         results: outcomes.map(({ key, value, source }) => (value === undefined ? { key, value: null, source } : { key, ...encodedValue(value), source })),
       })

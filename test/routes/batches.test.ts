@@ -65,6 +65,15 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
       expect(await (await f.app.request('/v1/keys/a')).json()).toEqual({ key: 'a', value: '1', source: local })
     })
 
+    test('mget with Cache-Control: no-cache reads every key from Redis, past a stale local copy', async () => {
+      await inspector.set('c', 'old')
+      await mget(['c'])
+      await inspector.set('c', 'new')
+      const res = await f.app.request('/v1/mget', { method: 'POST', body: JSON.stringify({ keys: ['c'] }), headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' } })
+      expect(((await res.json()) as { results: Result[] }).results).toEqual([{ key: 'c', value: 'new', source: 'redis' }])
+      if (kind === 'memory') expect(await mget(['c'])).toEqual([{ key: 'c', value: 'new', source: 'local' }])
+    })
+
     test('mget gives bytes that are not UTF-8 as base64, as a single GET does', async () => {
       const bytes = Buffer.from([0xff, 0x00, 0xc3])
       await inspector.set('bin', bytes)
