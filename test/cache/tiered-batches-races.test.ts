@@ -35,14 +35,16 @@ beforeEach(async () => {
   await inspector.flushall()
 })
 
-test('an mget puts every GET and PTTL on the wire before any answer: one round trip', async () => {
+test('an mget puts every key on the wire before any answer: one round trip', async () => {
   const tiered = new TieredCache({ local: localTierFor('memory'), redis: new IoRedisStore(client), redisTtlSeconds: 3000 })
   const keys = Array.from({ length: 300 }, (_, i) => `one-trip:${i}`)
   link.up.hold()
   const read = tiered.readMany(keys)
   // Nothing reaches Redis while held, so no answer can come back: every command was sent without waiting for one.
-  const sent = () => (link.up.heldText.match(/\r\nGET\r\n/gi)?.length ?? 0) + (link.up.heldText.match(/\r\nPTTL\r\n/gi)?.length ?? 0)
-  await expectEventually(() => sent() === keys.length * 2)
+  await expectEventually(() => {
+    const held = link.up.heldText
+    return keys.every((key) => held.includes(`${key}\r\n`))
+  })
   link.up.release()
   expect((await read).every((r) => r.value === undefined && r.source === 'redis')).toBe(true)
 })
@@ -55,7 +57,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
     async function heldMget(tiered: TieredCache, keys: string[]): Promise<{ read: ReturnType<TieredCache['readMany']> }> {
       link.down.hold()
       const read = tiered.readMany(keys)
-      // Every GET and PTTL of the batch is answered: 2 replies per key, held in the relay.
+      // The whole answer is held in the relay: a value and an expiry per key.
       await link.down.untilHeld(1)
       await expectEventually(() => link.down.heldText.split('\r\n').filter((line) => /^[$:]/.test(line)).length >= new Set(keys).size * 2)
       return { read }

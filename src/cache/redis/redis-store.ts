@@ -67,8 +67,21 @@ export class IoRedisStore implements RedisStore {
   }
 
   async getManyWithTtl(keys: readonly string[]): Promise<ValueWithTtl[]> {
-    // Issued in one tick: auto-pipelining sends them together (per node on a Cluster, so keys may span
-    // slots, which MGET refuses there), and GET, unlike MGET, says WRONGTYPE rather than nil for a list.
+    if (this.client.isCluster) return this.getManyPipelined(keys)
+    let answer: (Buffer | number | null)[]
+    try {
+      answer = await this.client.proxyGetManyBuffer(keys.length, ...keys)
+    } catch (error) {
+      throw translate(error, keys[0] ?? '')
+    }
+    if (answer[0] !== 0) throw new WrongTypeError(keys[(answer[0] as number) - 1]!)
+    return keys.map((_, index) => ({ value: valueOrNull(answer[2 * index + 1] as Buffer | null), ttlMs: answer[2 * index + 2] as number }))
+  }
+
+  /** A Cluster's keys may span slots, which one script (or MGET) cannot: a GET and a PTTL per key instead. */
+  private async getManyPipelined(keys: readonly string[]): Promise<ValueWithTtl[]> {
+    // Issued in one tick: auto-pipelining sends them together, one pipeline per node, and GET, unlike
+    // MGET, says WRONGTYPE rather than nil for a list.
     const replies = keys.map((key) =>
       Promise.all([this.client.getBuffer(key), this.client.pttl(key)]).then(
         ([bytes, ttlMs]): ValueWithTtl => ({ value: valueOrNull(bytes), ttlMs }),

@@ -26,6 +26,26 @@ end
 return existed
 `
 
+/**
+ * KEYS: the keys. Answers {0, value_1, pttl_1, …, value_n, pttl_n} (a missing key: nil and -2), or {i}
+ * when KEYS[i] holds another type. One command instead of 2n: ioredis' cost per command dominated a
+ * pipelined GET and PTTL per key (~5 × slower for 1000 keys). Values and expiries are of one instant.
+ */
+const GET_MANY = `
+local out = {0}
+for i, key in ipairs(KEYS) do
+  local kind = redis.call('TYPE', key).ok
+  if kind == 'string' then
+    out[2 * i] = redis.call('GET', key)
+    out[2 * i + 1] = redis.call('PTTL', key)
+  elseif kind == 'none' then
+    out[2 * i] = false
+    out[2 * i + 1] = -2
+  else return {i} end
+end
+return out
+`
+
 /** KEYS[1]: the key. Answers 1 deleted, 0 absent, -1 another type (left alone). */
 const DELETE_STRING = `
 local kind = redis.call('TYPE', KEYS[1]).ok
@@ -43,6 +63,7 @@ return redis.call('PTTL', KEYS[1])
 
 /** The scripts as methods of the client (ioredis sends EVALSHA, and EVAL once per connection). */
 export interface StringScripts {
+  proxyGetManyBuffer(numberOfKeys: number, ...keys: string[]): Promise<(Buffer | number | null)[]>
   proxySetMany(numberOfKeys: number, ...keysThenArgs: (string | Buffer | number)[]): Promise<number[]>
   proxyDeleteString(key: string): Promise<number>
   proxyStringPttl(key: string): Promise<number>
@@ -53,6 +74,7 @@ export const WRONG_TYPE_PTTL = -3
 
 /** Defines the scripts on `client` (idempotent) and returns it typed with them. */
 export function withStringScripts<Client extends Redis | Cluster>(client: Client): Client & StringScripts {
+  client.defineCommand('proxyGetMany', { lua: GET_MANY, readOnly: true })
   client.defineCommand('proxySetMany', { lua: SET_MANY })
   client.defineCommand('proxyDeleteString', { lua: DELETE_STRING, numberOfKeys: 1 })
   client.defineCommand('proxyStringPttl', { lua: STRING_PTTL, numberOfKeys: 1, readOnly: true })
