@@ -23,7 +23,7 @@ export class StoreUnavailableError extends Error {
 export class WrongTypeError extends Error {
   readonly code = 'wrong_type'
   constructor(readonly key: string) {
-    super(`The key ${quoted(key)} holds a Redis value that is not a string (a list, a hash…); it is left as it is, and nothing was written.`)
+    super(`The key ${quoted(key)} holds a Redis value that is not a string (a list, a hash…); the request changed nothing.`)
     this.name = 'WrongTypeError'
   }
 }
