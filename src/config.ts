@@ -19,6 +19,8 @@ export interface Config {
   readonly localCache: 'memory' | 'memcached' | 'none'
   readonly localTtlSeconds: number
   readonly localCapacity: number
+  /** Byte budget of the memory tier (keys and values, roughly as held in memory). */
+  readonly localMaxBytes: number
   readonly memcachedServers: readonly HostPort[]
   readonly redisTimeoutMs: number
   readonly maxConcurrentRequests: number
@@ -125,6 +127,7 @@ const schema = z.object({
   LOCAL_CACHE: z.enum(['memory', 'memcached', 'none'], 'must be one of memory, memcached, none').default('memory'),
   LOCAL_TTL_SECONDS: wholeNumber(1, 30 * 24 * 3600).default(300),
   LOCAL_CAPACITY: wholeNumber(1).default(10000),
+  LOCAL_MAX_BYTES: wholeNumber(1024).default(256 * 1024 * 1024),
   MEMCACHED_SERVERS: hostPortList.default([{ host: '127.0.0.1', port: 11211 }]),
   REDIS_TIMEOUT_MS: wholeNumber(1, 600_000).default(1000),
   MAX_CONCURRENT_REQUESTS: wholeNumber(1).default(1024),
@@ -163,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     localCache: e.LOCAL_CACHE,
     localTtlSeconds: e.LOCAL_TTL_SECONDS,
     localCapacity: e.LOCAL_CAPACITY,
+    localMaxBytes: e.LOCAL_MAX_BYTES,
     memcachedServers: e.MEMCACHED_SERVERS,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     maxConcurrentRequests: e.MAX_CONCURRENT_REQUESTS,

@@ -5,10 +5,22 @@ import { checkKey } from './validation.ts'
 const malformed = () =>
   new ApiError(400, 'invalid_key', 'The key is not valid percent-encoded UTF-8; encode it with encodeURIComponent.')
 
+/**
+ * Bun's parser turns bytes of a request target that are not UTF-8 into U+FFFD, so in a URL that
+ * character cannot be told from them: two different byte sequences would land on one key. Refused
+ * on both runtimes alike; such a key travels in a body (`POST /set`, the form).
+ */
+function refuseReplacementCharacter(key: string): string {
+  if (key.includes('\uFFFD')) {
+    throw new ApiError(400, 'invalid_key', 'A key in a URL must not hold U+FFFD (it stands for bytes that are not UTF-8); send it in a JSON body or the form.')
+  }
+  return key
+}
+
 /** Hono keeps a malformed %-sequence as is; only a key that still holds `%` can be such a case. */
-function assertDecodes(raw: string, plusIsSpace: boolean): void {
+function assertDecodes(raw: string): void {
   try {
-    decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw)
+    decodeURIComponent(raw)
   } catch {
     throw malformed()
   }
@@ -22,27 +34,51 @@ export function pathKey(c: Context, tail = ''): string {
     const start = url.indexOf('/', url.indexOf('//') + 2)
     const end = url.search(/[?#]/)
     const path = url.slice(start, (end === -1 ? url.length : end) - tail.length)
-    assertDecodes(path.slice(path.lastIndexOf('/') + 1), false)
+    assertDecodes(path.slice(path.lastIndexOf('/') + 1))
   }
-  return checkKey(key)
+  return refuseReplacementCharacter(checkKey(key))
+}
+
+/** True when the query field name at `url[start, end)` decodes to `key` (`key`, `%6bey`, `ke%79`…). */
+function namesKey(url: string, start: number, end: number): boolean {
+  if (end - start === 3) return url.startsWith('key', start)
+  const name = url.slice(start, end)
+  if (!name.includes('%')) return false
+  try {
+    return decodeURIComponent(name) === 'key'
+  } catch {
+    return false
+  }
 }
 
 /**
- * The key named by `?key=`, checked, or undefined when the query has none. Given twice it is
+ * The key named by `?key=`, checked, or undefined when the query has none. Field names are decoded
+ * before they are compared, as every standard parser does (`%6bey` is `key`). Given twice it is
  * refused rather than guessed: a cache in front could read one and the proxy the other.
  */
 export function queryKey(c: Context): string | undefined {
-  const key = c.req.query('key')
-  if (key === undefined) return undefined
   const url = c.req.url
-  const query = url.slice(url.indexOf('?') + 1)
-  // Cheap test first: the full parse runs only when `key=` may occur twice.
-  if (query.indexOf('key', query.indexOf('key') + 3) !== -1 && c.req.queries('key')!.length > 1) {
-    throw new ApiError(400, 'ambiguous_key', 'Give ?key= once; the query names several keys.')
+  const query = url.indexOf('?')
+  if (query === -1) return undefined
+  let raw: string | undefined
+  for (let start = query + 1; start <= url.length; ) {
+    let end = url.indexOf('&', start)
+    if (end === -1) end = url.length
+    let equals = url.indexOf('=', start)
+    if (equals === -1 || equals > end) equals = end
+    if (namesKey(url, start, equals)) {
+      if (raw !== undefined) throw new ApiError(400, 'ambiguous_key', 'Give ?key= once; the query names several keys.')
+      raw = url.slice(Math.min(equals + 1, end), end)
+    }
+    start = end + 1
   }
-  if (key.includes('%')) {
-    const raw = /(?:^|&)key=([^&#]*)/.exec(query)?.[1] ?? ''
-    assertDecodes(raw, true)
+  if (raw === undefined) return undefined
+  let key: string
+  try {
+    // decodeURIComponent throws on bytes that are not UTF-8 (%FF) and on lone surrogates.
+    key = decodeURIComponent(raw.includes('+') ? raw.replace(/\+/g, ' ') : raw)
+  } catch {
+    throw malformed()
   }
-  return checkKey(key)
+  return refuseReplacementCharacter(checkKey(key))
 }

@@ -2,7 +2,7 @@ import { zValidator } from '@hono/zod-validator'
 import type { ValidationTargets } from 'hono'
 import { z } from 'zod'
 import { ApiError } from './api-error.ts'
-import { requireJson } from './read-body.ts'
+import { readJsonText, requireJson } from './read-body.ts'
 import { translateRefusal } from './translate-refusal.ts'
 import { isErrorCode, type ErrorCode } from './error-codes.ts'
 
@@ -46,6 +46,7 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
   const parseJson = translateRefusal(check, 400, (refusal) => new ApiError(400, 'invalid_json', 'The body is not valid JSON.', { cause: refusal }))
   const checkJson: typeof check = async (c, next) => {
     requireJson(c)
+    await readJsonText(c)
     return parseJson(c, next)
   }
   return checkJson

@@ -1,6 +1,10 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { StoreUnavailableError, WrongTypeError } from '../cache/errors.ts'
 import { ApiError } from '../http/api-error.ts'
+import type { AppEnv } from '../http/app-env.ts'
+import { RETRY_AFTER_SECONDS } from '../http/error-handler.ts'
 import { acceptsHtml, htmlPage } from '../http/html-page.ts'
+import { bodyKind, readFormField } from '../http/read-body.ts'
 import { MAX_KEY_BYTES } from '../http/validation.ts'
 import { FormPage, type FormField } from '../views/form-page.tsx'
 
@@ -34,4 +38,47 @@ export function refuseFormInput(c: Context, values: FormValues, checks: Partial<
   if (!acceptsHtml(c)) throw first
   const typed = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<Record<FormField, string>>
   return htmlPage(c, <FormPage errors={errors} values={typed} />, first.status)
+}
+
+const WRONG_TYPE_WORDS = 'This key holds another kind of Redis value (a list, a hash…); the form reads and writes text only. Choose another key.'
+const UNAVAILABLE_WORDS = 'Redis is not answering right now, so this could not be done. Please try again in a moment.'
+
+/** The fields a form post carried, for the page to show them again; undefined when they cannot be read. */
+async function typedValues(c: Context, fields: readonly FormField[]): Promise<Partial<Record<FormField, string>>> {
+  const values: Partial<Record<FormField, string>> = {}
+  for (const field of fields) {
+    try {
+      const value = await readFormField(c, field)
+      if (value !== undefined) values[field] = value
+    } catch {
+      // A field that does not read has already been refused by its own check.
+    }
+  }
+  return values
+}
+
+/**
+ * A browser's form post that fails on Redis (409: the key holds another type; 503: Redis does not
+ * answer) gets the form back with the message, as a bad field does; other clients keep the JSON.
+ * Runs after `app.onError` has made the JSON answer, and replaces it.
+ */
+export function formFailuresAsPage(keyField: FormField, fields: readonly FormField[]): MiddlewareHandler<AppEnv> {
+  return async function formFailuresAsPage(c, next) {
+    await next()
+    const error = c.error
+    if (!(error instanceof WrongTypeError || error instanceof StoreUnavailableError) || !acceptsHtml(c)) return
+    try {
+      if (bodyKind(c) !== 'form') return
+    } catch {
+      return
+    }
+    const values = await typedValues(c, fields)
+    c.res = undefined
+    if (error instanceof WrongTypeError) {
+      c.res = await htmlPage(c, <FormPage errors={{ [keyField]: WRONG_TYPE_WORDS }} values={values} />, 409)
+      return
+    }
+    c.res = await htmlPage(c, <FormPage notice={UNAVAILABLE_WORDS} values={values} />, 503)
+    c.res.headers.set('Retry-After', RETRY_AFTER_SECONDS)
+  }
 }

@@ -14,7 +14,7 @@ import { checkKey, checkValue } from '../http/validation.ts'
 import { checkValueSize } from '../http/value-limit.ts'
 import { FormPage } from '../views/form-page.tsx'
 import { ResultPage } from '../views/result-page.tsx'
-import { refuseFormInput } from './form-input.tsx'
+import { formFailuresAsPage, refuseFormInput } from './form-input.tsx'
 import { foundBody, localHitBody, readMessage, writtenBody } from './seed-messages.ts'
 
 export interface SeedRoutesOptions {
@@ -94,7 +94,7 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
         return observedJson(observation, foundBody(outcome), 200, outcome.source === 'local' ? FROM_LOCAL : FROM_REDIS)
       })
     })
-    .post('/', formsFromThisOrigin, limitBody, async (c) => {
+    .post('/', formsFromThisOrigin, limitBody, formFailuresAsPage('get_key', ['get_key']), async (c) => {
       if (bodyKind(c) !== 'form') throw new ApiError(415, 'unsupported_media_type', 'Post the Get form as a form (get_key), or use GET /?key=.')
       const typed = await readFormField(c, 'get_key')
       const refused = refuseFormInput(c, { get_key: typed }, { get_key: () => checkKey(typed) })
@@ -104,7 +104,7 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
       Object.assign(c.env.observation, { key, tier: outcome.source ?? 'none' })
       return htmlPage(c, <ResultPage action="get" keyName={key} value={outcome.value === undefined ? undefined : shownValue(outcome.value)} steps={outcome.steps} />, outcome.value === undefined ? 404 : 200)
     })
-    .post('/set', formsFromThisOrigin, limitBody, async (c) => {
+    .post('/set', formsFromThisOrigin, limitBody, formFailuresAsPage('key_to_save', ['key_to_save', 'retrieved_value']), async (c) => {
       if (bodyKind(c) === 'form') {
         const typedKey = await readFormField(c, 'key_to_save')
         const typedValue = await readFormField(c, 'retrieved_value')

@@ -1,5 +1,6 @@
 import { errorBody } from '../http/error-handler.ts'
 import { securedJson } from '../http/security-headers.ts'
+import { refusingTrailers } from './bun-chunked-trailer.ts'
 import { withAbsoluteUrl } from './bun-request-target.ts'
 import type { HttpServer, ServeOptions } from './http-server.ts'
 
@@ -9,7 +10,7 @@ export function serveWithBun({ fetch, host, port, reusePort = false }: ServeOpti
   const server = Bun.serve({
     fetch(request) {
       const target = withAbsoluteUrl(request)
-      return target instanceof Response ? target : fetch(target)
+      return target instanceof Response ? target : fetch(refusingTrailers(target))
     },
     // Never Bun's development error page (it shows source lines and paths), whatever NODE_ENV says.
     development: false,
@@ -18,6 +19,11 @@ export function serveWithBun({ fetch, host, port, reusePort = false }: ServeOpti
     port,
     reusePort,
     idleTimeout: 30,
+    // Bun's own limit (128 MiB by default) answers a bare 413 without our JSON: our routes bound
+    // their bodies themselves (requestBodyLimit: a declared Content-Length before reading, a chunked
+    // body as it streams), and a body no route reads is discarded as it arrives (RSS stayed flat
+    // through 600 MB sent to /healthz).
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   })
   return {
     port: server.port ?? port,

@@ -1,14 +1,18 @@
-import { serve } from '@hono/node-server'
-import type { Server } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { HttpServer, ServeOptions } from './http-server.ts'
+import { answerClientError } from './node-client-error.ts'
+import { inConnectionOrder } from './node-pipeline-order.ts'
 
 export async function serveWithNode({ fetch, host, port }: ServeOptions): Promise<HttpServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve({ fetch, hostname: host, port }, () => resolve(started)) as Server
+    const started = createServer(inConnectionOrder(getRequestListener(fetch, { hostname: host })))
     started.once('error', reject)
+    started.listen(port, host, () => resolve(started))
   })
   server.keepAliveTimeout = 30_000
+  server.on('clientError', answerClientError)
   return {
     port: (server.address() as AddressInfo).port,
     async stop(graceMs) {

@@ -8,6 +8,8 @@ export interface FormPageProps {
   errors?: Partial<Record<FormField, string>>
   /** What the person typed, kept when the form comes back with an error. */
   values?: Partial<Record<FormField, string>>
+  /** A failure that is no field's fault (Redis not answering), above the forms. */
+  notice?: string
 }
 
 function errorId(field: FormField): string {
@@ -30,12 +32,17 @@ function fieldState(field: FormField, errors: FormPageProps['errors']) {
 }
 
 /** One page, two forms; plain HTML posts, no script. The server checks input and answers next to the field. */
-export function FormPage({ errors, values = {} }: FormPageProps) {
+export function FormPage({ errors, values = {}, notice }: FormPageProps) {
   const hasErrors = errors !== undefined && Object.keys(errors).length > 0
   return (
-    <Layout title={hasErrors ? 'Please check the form' : 'Get and set keys'}>
+    <Layout title={notice !== undefined ? 'Please try again' : hasErrors ? 'Please check the form' : 'Get and set keys'}>
       <h1>Get and set keys</h1>
       <p class="lead">Values are read from the local cache when it has them, else from Redis, the system of record.</p>
+      {notice !== undefined && (
+        <p class="notice field-error" role="alert">
+          {notice}
+        </p>
+      )}
       {/* novalidate: the server's own message, next to the field, says what is wrong in every browser. */}
       <form method="post" action="/set" novalidate>
         <fieldset>

@@ -21,7 +21,7 @@ export interface LocalTierWiring {
 export function createLocalTier(config: Config, { onBreakerChange }: LocalTierWiring): LocalTier {
   switch (config.localCache) {
     case 'memory':
-      return new MemoryTier({ capacity: config.localCapacity, ttlSeconds: config.localTtlSeconds })
+      return new MemoryTier({ capacity: config.localCapacity, maxBytes: config.localMaxBytes, ttlSeconds: config.localTtlSeconds })
     case 'memcached':
       return createMemcachedPool(config, onBreakerChange)
     case 'none':

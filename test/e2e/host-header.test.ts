@@ -21,7 +21,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
     let proxy: ProxyProcess
     beforeAll(async () => {
       // No NODE_ENV, as `npm start` runs it; a limit of 2 so that the overloaded path is reachable.
-      proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, MAX_CONCURRENT_REQUESTS: '2', REDIS_TIMEOUT_MS: '3000' })
+      proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, MAX_CONCURRENT_REQUESTS: '2', REDIS_TIMEOUT_MS: '10000' })
     }, 30_000)
     afterAll(async () => proxy.stop())
 
@@ -49,19 +49,33 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
       redis.freeze()
       const slow: Promise<Response>[] = []
       try {
-        for (let i = 0; i < 3; i++) slow.push(fetch(`${proxy.url}/v1/keys/slow-${i}`))
-        await Bun.sleep(300)
-        const health = await rawRequest(proxy.port, 'GET /healthz HTTP/1.0\r\n\r\n')
-        expect(health.answers[0]).toMatchObject({ status: 200, body: '{"status":"ok"}' })
-        expectNoInsides(health.raw)
+        // The issue's repro: slow requests in flight at a limit of 2 (each held by the frozen Redis),
+        // fired until one is refused as overloaded: no sleep that guesses when the limit is reached.
+        let overloaded: Response | undefined
+        for (let i = 0; i < 10 && overloaded === undefined; i++) {
+          const attempt = fetch(`${proxy.url}/v1/keys/slow-${i}`)
+          const quick = await Promise.race([attempt, Bun.sleep(300).then(() => undefined)])
+          if (quick?.status === 503) overloaded = quick
+          else slow.push(attempt)
+        }
+        expect(((await overloaded!.json()) as { error: { code: string } }).error.code).toBe('overloaded')
+        // Then `curl -0 -H 'Host:' …`: Host-less requests, refused in our JSON or, for /healthz, answered.
         const refused = await rawRequest(proxy.port, 'GET /v1/keys/x HTTP/1.0\r\n\r\n')
         expect(refused.answers[0]!.status).toBe(503)
         expect(JSON.parse(refused.answers[0]!.body).error.code).toBe('overloaded')
         expectNoInsides(refused.raw)
+        for (const request of ['GET /healthz HTTP/1.0\r\n\r\n', 'GET /healthz HTTP/1.0\r\nHost:\r\n\r\n', 'GET /healthz HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n']) {
+          const health = await rawRequest(proxy.port, request)
+          expect({ request, answer: health.answers[0] }).toMatchObject({ request, answer: { status: 200, body: '{"status":"ok"}' } })
+          expectNoInsides(health.raw)
+        }
+        const other = await rawRequest(proxy.port, 'GET /readyz HTTP/1.0\r\nHost:\r\n\r\n')
+        expect(other.answers[0]!.status).toBe(503)
+        expectNoInsides(other.raw)
       } finally {
         redis.resume()
         await Promise.allSettled(slow)
       }
-    })
+    }, 30_000)
   })
 }

@@ -56,7 +56,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
         MAX_VALUE_BYTES: String(MAX_VALUE_BYTES),
         LOG_LEVEL: 'debug',
       })
-    })
+    }, 30_000)
     afterAll(async () => proxy.stop())
 
     test('the token is required, works, and is never logged', async () => {

@@ -17,7 +17,7 @@ interface BadInput {
   name: string
   path: string
   method?: string
-  body?: string
+  body?: string | Uint8Array<ArrayBuffer>
   type?: string
   headers?: Record<string, string>
   status: number
@@ -28,8 +28,8 @@ interface BadInput {
 
 const JSON_TYPE = 'application/json'
 const FORM_TYPE = 'application/x-www-form-urlencoded'
-const put = (body: string, extra: Partial<BadInput> = {}) => ({ path: `/v1/keys/${EXISTING}`, method: 'PUT', body, type: JSON_TYPE, ...extra })
-const setJson = (body: string, extra: Partial<BadInput> = {}) => ({ path: '/set', method: 'POST', body, type: JSON_TYPE, ...extra })
+const put = (body: string | Uint8Array<ArrayBuffer>, extra: Partial<BadInput> = {}) => ({ path: `/v1/keys/${EXISTING}`, method: 'PUT', body, type: JSON_TYPE, ...extra })
+const setJson = (body: string | Uint8Array<ArrayBuffer>, extra: Partial<BadInput> = {}) => ({ path: '/set', method: 'POST', body, type: JSON_TYPE, ...extra })
 const setForm = (fields: Record<string, string>, extra: Partial<BadInput> = {}) => ({
   path: '/set',
   method: 'POST',
@@ -37,6 +37,10 @@ const setForm = (fields: Record<string, string>, extra: Partial<BadInput> = {}) 
   type: FORM_TYPE,
   ...extra,
 })
+/** Text with raw bytes spliced in where `\xNN` stands (bytes that are not UTF-8, for instance). */
+const bytes = (text: string) => new Uint8Array(Buffer.from(text.replace(/\\x([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1'))
+const manyMembers = (count: number) => `{${Array.from({ length: count }, (_, i) => `"m${i}":""`).join(',')}}`
+const multipart = (parts: [string, string][]) => `${parts.map(([name, value]) => `--b\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('')}--b--\r\n`
 
 const CASES: BadInput[] = [
   // PUT /v1/keys/:key bodies
@@ -62,6 +66,11 @@ const CASES: BadInput[] = [
   { name: 'PUT a value over MAX_VALUE_BYTES', ...put(JSON.stringify({ value: 'x'.repeat(MAX_VALUE_BYTES + 1) })), status: 413, code: 'value_too_large' },
   { name: 'PUT a multi-byte value over MAX_VALUE_BYTES', ...put(JSON.stringify({ value: 'é'.repeat(MAX_VALUE_BYTES / 2 + 1) })), status: 413, code: 'value_too_large' },
   { name: 'PUT a body over the limit', ...put(JSON.stringify({ value: 'x'.repeat(maxBodyBytesFor(MAX_VALUE_BYTES)) })), status: 413, code: 'body_too_large' },
+  { name: 'PUT a value that is not UTF-8', ...put(bytes('{"value":"a\xffb"}')), status: 400, code: 'invalid_json' },
+  { name: 'PUT a truncated UTF-8 sequence', ...put(bytes('{"value":"a\xc3"}')), status: 400, code: 'invalid_json' },
+  { name: 'PUT an encoded surrogate (CESU)', ...put(bytes('{"value":"\xed\xa0\x80"}')), status: 400, code: 'invalid_json' },
+  { name: 'PUT with 5000 other members', ...put(`{"value":"x",${manyMembers(5000).slice(1)}`), status: 413, code: 'too_many_pairs' },
+  { name: 'PUT nested 100 levels deep', ...put(`{"value":"x","deep":${'['.repeat(100)}${']'.repeat(100)}}`), status: 400, code: 'invalid_json' },
   // keys in the path
   { name: 'PUT a 1025-byte key', ...put('{"value":"x"}', { path: `/v1/keys/${LONG_KEY}`, names: [LONG_KEY] }), status: 400, code: 'invalid_key' },
   {
@@ -77,6 +86,8 @@ const CASES: BadInput[] = [
   { name: 'GET a malformed %-escape', path: '/v1/keys/%ZZ', status: 400, code: 'invalid_key' },
   { name: 'PUT a truncated UTF-8 %-escape', ...put('{"value":"x"}', { path: '/v1/keys/%E0%A4%A' }), status: 400, code: 'invalid_key' },
   { name: 'GET a %-encoded lone surrogate', path: '/v1/keys/%ED%A0%80', status: 400, code: 'invalid_key' },
+  { name: 'GET a key with U+FFFD in the path', path: '/v1/keys/a%EF%BF%BDb', status: 400, code: 'invalid_key' },
+  { name: 'PUT %-encoded bytes that are not UTF-8', ...put('{"value":"x"}', { path: '/v1/keys/a%FFb' }), status: 400, code: 'invalid_key' },
   // POST /set with JSON
   { name: '/set broken JSON', ...setJson('{"a": '), status: 400, code: 'invalid_json', names: ['a'] },
   { name: '/set empty body', ...setJson(''), status: 400, code: 'invalid_json' },
@@ -98,6 +109,10 @@ const CASES: BadInput[] = [
     code: 'too_many_pairs',
     names: ['pair0', `pair${MAX_PAIRS_PER_SET}`],
   },
+  { name: '/set a key that is not UTF-8', ...setJson(bytes('{"k\xfe":"v"}')), status: 400, code: 'invalid_json' },
+  { name: '/set a value that is not UTF-8', ...setJson(bytes(`{"${EXISTING}":"\xc0\xaf"}`)), status: 400, code: 'invalid_json' },
+  { name: '/set 5000 pairs, refused before parsing', ...setJson(manyMembers(5000)), status: 413, code: 'too_many_pairs', names: ['m0'] },
+  { name: '/set a value nested 65 levels deep', ...setJson(`{"${EXISTING}":${'['.repeat(65)}${']'.repeat(65)}}`), status: 400, code: 'invalid_json' },
   { name: '/set text/plain', ...setJson(`{"${EXISTING}":"x"}`, { type: 'text/plain' }), status: 415, code: 'unsupported_media_type' },
   { name: '/set without Content-Type', ...setJson(`{"${EXISTING}":"x"}`, { type: '' }), status: 415, code: 'unsupported_media_type' },
   // form posts
@@ -113,6 +128,22 @@ const CASES: BadInput[] = [
     status: 400,
     code: 'invalid_form',
   },
+  { name: '/set form with a key that is not UTF-8', ...setForm({}, { body: 'key_to_save=a%FFb&retrieved_value=x', names: ['a\ufffdb'] }), status: 400, code: 'invalid_key' },
+  { name: '/set form with a value that is not UTF-8', ...setForm({}, { body: `key_to_save=${EXISTING}&retrieved_value=%C3%28` }), status: 400, code: 'invalid_value' },
+  { name: '/set form of 1001 fields', ...setForm({}, { body: `${'x=&'.repeat(1000)}key_to_save=${EXISTING}&retrieved_value=v` }), status: 413, code: 'too_many_pairs' },
+  {
+    name: '/set multipart with a value that is not UTF-8',
+    ...setForm({}, { body: bytes(multipart([['key_to_save', EXISTING], ['retrieved_value', 'a\xffb']])), type: 'multipart/form-data; boundary=b' }),
+    status: 400,
+    code: 'invalid_value',
+  },
+  {
+    name: '/set multipart of 1002 parts',
+    ...setForm({}, { body: multipart([...Array.from({ length: 1000 }, (): [string, string] => ['x', '']), ['key_to_save', EXISTING], ['retrieved_value', 'v']]), type: 'multipart/form-data; boundary=b' }),
+    status: 413,
+    code: 'too_many_pairs',
+  },
+  { name: 'POST / form with a key that is not UTF-8', path: '/', method: 'POST', body: 'get_key=%ED%A0%80', type: FORM_TYPE, status: 400, code: 'invalid_key' },
   { name: '/set broken multipart', ...setForm({}, { body: '--b\r\nnot a part', type: 'multipart/form-data; boundary=b' }), status: 400, code: 'invalid_form' },
   { name: '/set form from another origin', ...setForm({ key_to_save: EXISTING, retrieved_value: 'x' }, { headers: { Origin: 'https://evil.example' } }), status: 403, code: 'forbidden_origin' },
   {
@@ -129,6 +160,10 @@ const CASES: BadInput[] = [
   { name: '?key= twice', path: `/?key=${EXISTING}&key=other`, status: 400, code: 'ambiguous_key' },
   { name: '?key= 1025 bytes', path: `/?key=${LONG_KEY}`, status: 400, code: 'invalid_key' },
   { name: '?key= malformed %-escape', path: '/?key=%E0%A4%A', status: 400, code: 'invalid_key' },
+  { name: '?key= of bytes that are not UTF-8', path: '/?key=%FF', status: 400, code: 'invalid_key' },
+  { name: '?key= holding U+FFFD', path: '/?key=a%EF%BF%BD', status: 400, code: 'invalid_key' },
+  { name: '?key= and a %-encoded key= name', path: `/?key=${EXISTING}&%6bey=other`, status: 400, code: 'ambiguous_key' },
+  { name: '?key= and a name that decodes to key', path: `/?ke%79=${EXISTING}&key=other`, status: 400, code: 'ambiguous_key' },
   // routes and methods
   { name: 'an unknown route', path: '/nope', status: 404, code: 'route_not_found' },
   { name: 'a path under /v1/keys/ with a slash', path: '/v1/keys/a/b', status: 404, code: 'route_not_found' },
@@ -240,5 +275,35 @@ describe('the body limit', () => {
     const res = await f.app.request('/set', { method: 'POST', body: form, headers: { 'Content-Type': FORM_TYPE } })
     expect(res.status).toBe(200)
     expect(await f.redis.get('full-form')).toBe('é'.repeat(MAX_VALUE_BYTES / 2))
+  })
+})
+
+describe('bounding the parse refuses nothing that is valid', () => {
+  let f: AppFixture
+  beforeAll(async () => {
+    f = appFixture(redis, localTierFor('memory'))
+  })
+  afterAll(async () => f.close())
+
+  test('a 1 MiB value full of commas, quotes, backslashes and brackets is stored, by PUT and by /set', async () => {
+    const value = ',"\\[{]}'.repeat(1024 * 1024 / 8)
+    let res = await f.app.request('/v1/keys/punctuated', { method: 'PUT', body: JSON.stringify({ value }), headers: { 'Content-Type': JSON_TYPE } })
+    expect(res.status).toBe(200)
+    expect(await f.redis.get('punctuated')).toBe(value)
+    res = await f.app.request('/set', { method: 'POST', body: JSON.stringify({ 'set,"\\': value, other: 'x' }), headers: { 'Content-Type': JSON_TYPE } })
+    expect(res.status).toBe(200)
+    expect(await f.redis.get('set,"\\')).toBe(value)
+  })
+
+  test('form posts: %-encoded separators and multi-byte text, urlencoded and multipart', async () => {
+    let res = await f.app.request('/set', { method: 'POST', body: 'key_to_save=form%26key&retrieved_value=a%26b+c%2B%C3%A9%F0%9F%98%80&retrieved_value=last', headers: { 'Content-Type': FORM_TYPE } })
+    expect(res.status).toBe(200)
+    expect(await f.redis.get('form&key')).toBe('last')
+    res = await f.app.request('/set', { method: 'POST', body: 'key_to_save=form%26key&retrieved_value=a%26b+c%2B%C3%A9%F0%9F%98%80%', headers: { 'Content-Type': FORM_TYPE } })
+    expect(await f.redis.get('form&key')).toBe('a&b c+é😀%')
+    const body = '--xyz\r\nContent-Disposition: form-data; name="key_to_save"\r\n\r\nmulti é\r\n--xyz\r\nContent-Disposition: form-data; name="retrieved_value"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nline 1\r\nline 2 --xy\r\n--xyz--\r\n'
+    res = await f.app.request('/set', { method: 'POST', body, headers: { 'Content-Type': 'multipart/form-data; boundary="xyz"' } })
+    expect(res.status).toBe(200)
+    expect(await f.redis.get('multi é')).toBe('line 1\r\nline 2 --xy')
   })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
+import { isUtf8 } from 'node:buffer'
 import { MAX_KEY_BYTES } from '../../src/http/validation.ts'
 import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
 import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
@@ -16,7 +17,8 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8')
 
 const keyArb = fc
   .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), tricky, fc.string({ unit: 'binary', minLength: 200, maxLength: 300 }))
-  .filter((key) => utf8Bytes(key) <= MAX_KEY_BYTES)
+  // U+FFFD is refused in URLs (Bun's parser puts it in place of bytes that are not UTF-8).
+  .filter((key) => utf8Bytes(key) <= MAX_KEY_BYTES && !key.includes('\ufffd'))
 // Room for the run's prefix that batches put before each key.
 const batchKeyArb = keyArb.filter((key) => utf8Bytes(key) <= MAX_KEY_BYTES - 16)
 // Long enough that no key expires during its run; 0 means no expiry, absent the default.
@@ -219,4 +221,71 @@ describe('random garbage never gets a 5xx', () => {
       }
     })
   }
+})
+
+/** Byte sequences that are not UTF-8: stray continuation bytes, truncated or overlong sequences, encoded surrogates. */
+const invalidUtf8Arb = fc
+  .tuple(
+    fc.uint8Array({ maxLength: 8 }),
+    fc.oneof(fc.constantFrom([0x80], [0xff], [0xc3], [0xe2, 0x82], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]), fc.uint8Array({ minLength: 1, maxLength: 6 })),
+    fc.uint8Array({ maxLength: 8 }),
+  )
+  .map(([before, bad, after]) => Buffer.concat([Buffer.from(before), Buffer.from(bad), Buffer.from(after)]))
+  .filter((bytes) => !isUtf8(bytes))
+/** Safe inside a JSON string: no quote, backslash or control byte changes the JSON around it. */
+const inJsonString = (bytes: Buffer) => Buffer.from(bytes.map((byte) => (byte < 0x20 || byte === 0x22 || byte === 0x5c ? 0x61 : byte)))
+const percentEncoded = (bytes: Buffer) => [...bytes].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')
+const errorCodeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code
+
+describe('invalid UTF-8 is refused, never stored as U+FFFD', () => {
+  let f: AppFixture
+  beforeAll(() => {
+    f = appFixture(redis, localTierFor('memory'))
+  })
+  afterAll(async () => f.close())
+
+  test(`in JSON bodies, form fields and ?key= (${ROUND_TRIP_RUNS} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(invalidUtf8Arb.map(inJsonString).filter((bytes) => !isUtf8(bytes)), async (bad) => {
+        const lossy = bad.toString('utf8')
+        const json = (text: string) => Buffer.concat([Buffer.from(`{"${text}`), bad, Buffer.from('":"v"}')])
+        let res = await f.app.request('/set', { method: 'POST', body: json('utf8-k'), headers: JSON_HEADERS })
+        expect([res.status, await errorCodeOf(res)]).toEqual([400, 'invalid_json'])
+        res = await f.app.request('/v1/keys/utf8-put', { method: 'PUT', body: Buffer.concat([Buffer.from('{"value":"'), bad, Buffer.from('"}')]), headers: JSON_HEADERS })
+        expect([res.status, await errorCodeOf(res)]).toEqual([400, 'invalid_json'])
+        const form = { 'Content-Type': 'application/x-www-form-urlencoded' }
+        res = await f.app.request('/set', { method: 'POST', body: `key_to_save=utf8-f${percentEncoded(bad)}&retrieved_value=v`, headers: form })
+        expect([res.status, await errorCodeOf(res)]).toEqual([400, 'invalid_key'])
+        res = await f.app.request('/set', { method: 'POST', body: `key_to_save=utf8-fv&retrieved_value=${percentEncoded(bad)}`, headers: form })
+        expect([res.status, await errorCodeOf(res)]).toEqual([400, 'invalid_value'])
+        res = await f.app.request(`/?key=utf8-q${percentEncoded(bad)}`)
+        expect([res.status, await errorCodeOf(res)]).toEqual([400, 'invalid_key'])
+        expect(await f.redis.exists(`utf8-k${lossy}`, `utf8-f${lossy}`, 'utf8-fv', 'utf8-put')).toBe(0)
+      }),
+      { numRuns: ROUND_TRIP_RUNS },
+    )
+  })
+})
+
+describe('bodies of many pairs are refused past the limit, whatever their size', () => {
+  let f: AppFixture
+  beforeAll(() => {
+    f = appFixture(redis, localTierFor('memory'))
+  })
+  afterAll(async () => f.close())
+
+  // The time these refusals take is the e2e test's matter (test/e2e/parse-cost.test.ts), on the real servers.
+  test('JSON /set bodies and form posts (30 runs)', async () => {
+    const countArb = fc.oneof(fc.integer({ min: 995, max: 1005 }), fc.integer({ min: 4090, max: 4100 }), fc.integer({ min: 4101, max: 100_000 }))
+    await fc.assert(
+      fc.asyncProperty(countArb, fc.boolean(), async (count, asForm) => {
+        const res = asForm
+          ? await f.app.request('/set', { method: 'POST', body: `${'x=&'.repeat(count - 2)}key_to_save=many-form&retrieved_value=v`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+          : await f.app.request('/set', { method: 'POST', body: `{${Array.from({ length: count }, (_, i) => `"n${i.toString(36)}":"${i}"`).join(',')}}`, headers: JSON_HEADERS })
+        if (count <= 1000) expect(res.status).toBe(200)
+        else expect([res.status, await errorCodeOf(res)]).toEqual([413, 'too_many_pairs'])
+      }),
+      { numRuns: 30 },
+    )
+  }, 60_000)
 })

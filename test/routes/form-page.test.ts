@@ -73,3 +73,46 @@ describe('the form for people', () => {
     expect(page).not.toContain('<br>')
   })
 })
+
+describe('failures on Redis at the form', () => {
+  test('a key of another type: the form with the message next to the key (409); JSON for other clients', async () => {
+    await f.redis.del('a-list')
+    await f.redis.rpush('a-list', 'x')
+    for (const [path, fields, keyField] of [
+      ['/set', { key_to_save: 'a-list', retrieved_value: 'typed <i>value</i>' }, 'key_to_save'],
+      ['/', { get_key: 'a-list' }, 'get_key'],
+    ] as const) {
+      const res = await post(path, fields, BROWSER)
+      expect(res.status).toBe(409)
+      expect(res.headers.get('content-type')).toStartWith('text/html')
+      const page = await res.text()
+      expect(page).toContain(`<p id="${keyField}-error" class="field-error">This key holds another kind of Redis value`)
+      expect(page).toMatch(new RegExp(`id="${keyField}"[^>]*value="a-list"`))
+      const json = await post(path, fields)
+      expect(json.status).toBe(409)
+      expect(((await json.json()) as { error: { code: string } }).error.code).toBe('wrong_type')
+    }
+    expect(await f.redis.lrange('a-list', 0, -1)).toEqual(['x'])
+    expect(await (await post('/set', { key_to_save: 'a-list', retrieved_value: 'typed <i>value</i>' }, BROWSER)).text()).toContain('>typed &lt;i&gt;value&lt;/i&gt;</textarea>')
+  })
+
+  test('Redis not answering: the form with a notice (503, Retry-After); JSON for other clients', async () => {
+    redis.freeze()
+    try {
+      const res = await post('/set', { key_to_save: 'frozen-key', retrieved_value: 'kept' }, BROWSER)
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('1')
+      const page = await res.text()
+      expect(page).toContain('<p class="notice field-error" role="alert">Redis is not answering right now')
+      expect(page).toContain('>kept</textarea>')
+      const get = await post('/', { get_key: 'frozen-key' }, BROWSER)
+      expect(get.status).toBe(503)
+      expect(await get.text()).toContain('role="alert"')
+      const json = await post('/set', { key_to_save: 'frozen-key', retrieved_value: 'kept' })
+      expect(json.status).toBe(503)
+      expect(((await json.json()) as { error: { code: string } }).error.code).toBe('redis_unavailable')
+    } finally {
+      redis.resume()
+    }
+  }, 20_000)
+})

@@ -6,7 +6,12 @@ import type { LocalTier } from './local-tier.ts'
 export interface MemoryTierOptions {
   capacity: number
   ttlSeconds: number
+  /** Byte budget of keys and values together (LOCAL_MAX_BYTES); a value larger than it is not cached. */
+  maxBytes?: number
 }
+
+/** LOCAL_MAX_BYTES's default: 256 MiB. */
+export const DEFAULT_LOCAL_MAX_BYTES = 256 * 1024 * 1024
 
 /**
  * A text value is held as one string, its entity tag then the text: 24 bytes more per entry instead
@@ -23,16 +28,36 @@ function packed(text: string): string {
   return [entityTag(text), text].join('')
 }
 
-/** In-process LRU: at most `capacity` keys, the least recently read evicted first. */
+/** What lru-cache, the Map behind it and the key's string cost per entry besides the characters. */
+const ENTRY_OVERHEAD_BYTES = 96
+
+/** Bytes a string takes in the engine: one per character while all are Latin-1, else two. */
+function stringBytes(text: string): number {
+  return /[\u0100-\uffff]/.test(text) ? text.length * 2 : text.length
+}
+
+/** An entry's rough size in memory, for the byte budget. */
+function entryBytes(key: string, entry: Entry): number {
+  const held = typeof entry === 'string' ? stringBytes(entry) : entry.value.length + ENTITY_TAG_LENGTH
+  return ENTRY_OVERHEAD_BYTES + stringBytes(key) + held
+}
+
+/** In-process LRU: at most `capacity` keys and `maxBytes` bytes, the least recently read evicted first. */
 export class MemoryTier implements LocalTier {
   readonly name = 'memory' as const
   private readonly entries: LRUCache<string, Entry>
   private readonly ttlSeconds: number
 
-  constructor({ capacity, ttlSeconds }: MemoryTierOptions) {
+  constructor({ capacity, ttlSeconds, maxBytes = DEFAULT_LOCAL_MAX_BYTES }: MemoryTierOptions) {
     this.ttlSeconds = ttlSeconds
-    // ttlAutopurge off: expired entries are dropped lazily on read, no timer per entry.
-    this.entries = new LRUCache<string, Entry>({ max: capacity, ttl: ttlSeconds * 1000, ttlAutopurge: false })
+    // ttlAutopurge off: expired entries are dropped lazily on read, no timer per entry. An entry over
+    // maxBytes is refused by lru-cache, which then also drops the key's older copy.
+    this.entries = new LRUCache<string, Entry>({ max: capacity, maxSize: maxBytes, sizeCalculation: (entry, key) => entryBytes(key, entry), ttl: ttlSeconds * 1000, ttlAutopurge: false })
+  }
+
+  /** Bytes held, as the budget counts them. */
+  get bytes(): number {
+    return this.entries.calculatedSize
   }
 
   get size(): number {
