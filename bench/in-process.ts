@@ -37,8 +37,11 @@ const VALUE = 'v'.repeat(100)
 const stubRedis: RedisStore = {
   get: (key) => Promise.resolve(key.startsWith('bench:') ? VALUE : null),
   getWithTtl: async () => ({ value: null, ttlMs: -2 }),
+  getManyWithTtl: async (keys) => keys.map(() => ({ value: null, ttlMs: -2 })),
   set: async () => ({ existed: false }),
+  setMany: async (pairs) => pairs.map(() => ({ existed: false })),
   delete: async () => false,
+  ttl: async () => -2,
   ping: async () => {},
   close: async () => {},
 }

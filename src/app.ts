@@ -12,6 +12,7 @@ import { withSecurityHeaders } from './http/security-headers.ts'
 import { requireToken } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
+import { batchRoutes } from './routes/batches.ts'
 import { BUILD } from './build-identity.ts'
 import { healthOperations } from './routes/health-operations.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -73,5 +74,6 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
     .route('/', healthRoutes({ probeReadiness }))
     .route('/', seedRoutes({ cache, maxValueBytes }))
     .route('/v1', keyRoutes({ cache, maxValueBytes }))
+    .route('/v1', batchRoutes({ cache, maxValueBytes }))
     .route('/', referenceRoutes({ operations, version: BUILD.version }))
 }

@@ -23,9 +23,28 @@ export class StoreUnavailableError extends Error {
 export class WrongTypeError extends Error {
   readonly code = 'wrong_type'
   constructor(readonly key: string) {
-    super('The key holds a Redis value that is not a string (a list, a hash…); it cannot be read or written as a string.')
+    super(`The key ${quoted(key)} holds a Redis value that is not a string (a list, a hash…); the request changed nothing.`)
     this.name = 'WrongTypeError'
   }
+}
+
+/** A key as a message names it: quoted, long ones cut (a key may be 1 KiB). */
+function quoted(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)
+}
+
+/** A Redis Cluster refused a multi-key command whose keys hash to different slots: it cannot be atomic there. */
+export class CrossSlotError extends Error {
+  readonly code = 'cross_slot'
+  constructor(readonly keys: readonly string[]) {
+    super('The keys hash to different Redis Cluster slots, so they cannot be written in one atomic step; give them a common {hash tag} or send them separately.')
+    this.name = 'CrossSlotError'
+  }
+}
+
+/** An answer of Redis about the keys named (another type, other slots): not a failure of Redis. */
+export function isRefusalOfKeys(error: unknown): error is WrongTypeError | CrossSlotError {
+  return error instanceof WrongTypeError || error instanceof CrossSlotError
 }
 
 /**

@@ -1,60 +1,15 @@
-import type { TaggedValue } from './entity-tag.ts'
+import { entityTag, type TaggedValue } from './entity-tag.ts'
 import type { Value } from './value.ts'
-import type { FillLease, LocalRead, LocalTier } from './tiers/local-tier.ts'
+import type { FillLease, LocalTier } from './tiers/local-tier.ts'
 import type { RedisStore } from './redis/redis-store.ts'
 import { StoreUnavailableError } from './errors.ts'
-import { CoherenceGate, type LocalSkipReason } from './coherence/coherence-gate.ts'
+import { CoherenceGate } from './coherence/coherence-gate.ts'
+import { fillLocal, localTtlFor, lookupForFill, secondsLeft } from './local-fill.ts'
+import { callLocal, callRedis } from './tier-calls.ts'
+import { TieredBatches } from './tiered-batches.ts'
+import type { BatchReadOutcome, ReadOutcome, TierStep, TieredCacheEvents, WriteOutcome } from './tier-outcomes.ts'
 
-export type Tier = 'local' | 'redis'
-
-/** PTTL's answers for a key without expiry and for a key that no longer exists. */
-const NO_EXPIRY = -1
-const GONE = -2
-
-/**
- * What is left of a Redis expiry of `ttlMs` for a command sent at `sentAt`: Redis started the clock
- * somewhere between sending and answering, so a late answer must not make the copy outlive the key.
- */
-function secondsLeft(ttlMs: number, sentAt: number): number {
-  return Math.max(ttlMs - (performance.now() - sentAt), 1) / 1000
-}
-
-/** One step of a lookup or a write, as the seed's messages and the result page tell it. */
-export interface TierStep {
-  readonly tier: Tier
-  /** hit/miss for reads, hit = the key existed for writes; error = the tier failed and was bypassed. */
-  readonly outcome: 'hit' | 'miss' | 'error'
-  readonly durationMs: number
-}
-
-export interface ReadOutcome {
-  readonly key: string
-  readonly value: Value | undefined
-  readonly source: Tier | undefined
-  readonly steps: readonly TierStep[]
-}
-
-export interface WriteOutcome {
-  readonly key: string
-  readonly value: Value
-  /** True when Redis did not hold the key before. */
-  readonly created: boolean
-  readonly steps: readonly TierStep[]
-}
-
-/** Hooks for metrics and logs; the orchestrator knows nothing of what listens. */
-export interface TieredCacheEvents {
-  /** A local-tier operation failed; the request went on without it. */
-  onLocalError?(operation: string, error: unknown): void
-  /** One tier was asked for a key on a read: hit, miss, or error (bypassed). */
-  onLookup?(tier: Tier, outcome: TierStep['outcome']): void
-  /** A Redis command failed (unavailable, timed out); the error goes on to the caller. */
-  onRedisError?(operation: string, error: unknown): void
-  /** Redis said a key changed (`key`), or that every local copy must go (`null`). */
-  onInvalidation?(key: string | null): void
-  /** A read went to Redis without asking the local tier, because the coherence gate said so. */
-  onLocalSkipped?(reason: LocalSkipReason): void
-}
+export type { BatchReadOutcome, ReadOutcome, Tier, TierStep, TieredCacheEvents, WriteOutcome } from './tier-outcomes.ts'
 
 export interface TieredCacheOptions {
   local: LocalTier
@@ -81,6 +36,7 @@ export class TieredCache {
   private readonly redisReads = new Map<string, Promise<Value | null>>()
   /** The gate's epoch when redisReads was last cleared: GETs from before a suspend or flush-all are not joined. */
   private readsEpoch = 0
+  private readonly batches: TieredBatches
 
   constructor({ local, redis, redisTtlSeconds, events = {}, gate = new CoherenceGate() }: TieredCacheOptions) {
     this.local = local
@@ -88,6 +44,7 @@ export class TieredCache {
     this.redisTtlSeconds = redisTtlSeconds
     this.events = events
     this.gate = gate
+    this.batches = new TieredBatches({ local, redis, gate, events, detachReads: (key) => this.redisReads.delete(key) })
   }
 
   get hasLocalTier(): boolean {
@@ -116,7 +73,7 @@ export class TieredCache {
     const skipped = this.hasLocalTier ? this.gate.localSkipReason() : undefined
     if (this.hasLocalTier && skipped === undefined) {
       const started = performance.now()
-      const { value: found, failed } = await this.localCall('get', () => this.lookupLocal(key))
+      const { value: found, failed } = await this.localCall('get', () => lookupForFill(this.local, key))
       const value = found?.value
       lease = found?.lease
       const outcome = failed ? 'error' : value === undefined ? 'miss' : 'hit'
@@ -133,6 +90,52 @@ export class TieredCache {
     steps.push({ tier: 'redis', outcome: value === null ? 'miss' : 'hit', durationMs: performance.now() - started })
     this.events.onLookup?.('redis', value === null ? 'miss' : 'hit')
     return { key, value: value ?? undefined, source: value === null ? undefined : 'redis', steps }
+  }
+
+  /**
+   * A read that skips the local tier (a client's `Cache-Control: no-cache`): its own Redis GET, joined
+   * with none sent before it, so a write acknowledged to anyone before it was asked is seen. It fills
+   * the local tier as a miss does (a shared tier only under a lease, which it has not taken: no fill).
+   */
+  async readFresh(key: string): Promise<ReadOutcome> {
+    // Not asked, yet the seed's messages keep the tier's line, as when the gate sets the tier aside.
+    const steps: TierStep[] = this.hasLocalTier ? [{ tier: 'local', outcome: 'miss', durationMs: 0 }] : []
+    const started = performance.now()
+    const value = this.hasLocalTier && !this.gate.suspended ? await this.readRedisAndFill(key, undefined) : await this.readRedisOnly(key)
+    steps.push({ tier: 'redis', outcome: value === null ? 'miss' : 'hit', durationMs: performance.now() - started })
+    this.events.onLookup?.('redis', value === null ? 'miss' : 'hit')
+    return { key, value: value ?? undefined, source: value === null ? undefined : 'redis', steps }
+  }
+
+  /**
+   * The local copy alone (a client's `Cache-Control: only-if-cached`), where the gate allows serving one;
+   * undefined when there is none to serve. Redis is not asked.
+   */
+  async readCached(key: string): Promise<TaggedValue | undefined> {
+    if (!this.hasLocalTier || this.gate.localSkipReason() !== undefined) return undefined
+    if (this.local.peek) {
+      const tagged = this.local.peek(key)
+      this.events.onLookup?.('local', tagged === undefined ? 'miss' : 'hit')
+      return tagged
+    }
+    const { value, failed } = await callLocal(this.events, 'get', () => this.local.get(key))
+    this.events.onLookup?.('local', failed ? 'error' : value === undefined ? 'miss' : 'hit')
+    return value === undefined ? undefined : { value, etag: entityTag(value) }
+  }
+
+  /** Several keys at once, in their order (see TieredBatches.readMany). */
+  readMany(keys: readonly string[], options: { fresh?: boolean } = {}): Promise<BatchReadOutcome[]> {
+    return this.batches.readMany(keys, options)
+  }
+
+  /** Every pair or none, in one atomic Redis step (see TieredBatches.writeMany). */
+  writeMany(pairs: readonly (readonly [string, Value])[], ttlSeconds = this.redisTtlSeconds, options: { trace?: boolean } = {}): Promise<WriteOutcome[]> {
+    return this.batches.writeMany(pairs, ttlSeconds, options)
+  }
+
+  /** The key's remaining lifetime in Redis, in ms (PTTL: -1 no expiry, -2 absent). */
+  ttl(key: string): Promise<number> {
+    return callRedis(this.events, 'ttl', () => this.redis.ttl(key))
   }
 
   /**
@@ -229,41 +232,19 @@ export class TieredCache {
     }
   }
 
-  /** A shared tier hands out leases (it has `getForFill`); the memory tier answers a plain get. */
-  private lookupLocal(key: string): Promise<LocalRead> {
-    return this.local.getForFill ? this.local.getForFill(key) : this.local.get(key).then((value) => ({ value }))
-  }
-
-  /** A tier that leases is filled only under the lease this read's miss took, before Redis was asked. */
-  private fillLocal(key: string, value: Value, ttlSeconds: number | undefined, lease: FillLease | undefined): Promise<void> {
-    if (!this.local.fill) return this.local.set(key, value, ttlSeconds)
-    return lease ? this.local.fill(key, value, ttlSeconds, lease) : Promise.resolve()
-  }
-
   private async readRedisAndFill(key: string, lease: FillLease | undefined): Promise<Value | null> {
     const stamp = this.gate.beginRead(key)
     try {
-      // Bounded by the key's PTTL even with invalidations on: Redis reports an expiry only when its expire
-      // cycle reaches the key, measured here at over 15 s late with 200k keys holding a TTL (the default).
       const sentAt = performance.now()
-      const { value, ttlMs } = await this.reportRedisErrors('get', () => this.redis.getWithTtl(key))
+      const { value, ttlMs } = await callRedis(this.events, 'get', () => this.redis.getWithTtl(key))
+      const localTtl = localTtlFor(ttlMs, sentAt)
       // An answer overtaken by a write or an invalidation must not become the local copy.
-      if (value !== null && ttlMs !== GONE && this.gate.mayFill(key, stamp)) {
-        await this.localCall('set', () => this.fillLocal(key, value, ttlMs === NO_EXPIRY ? undefined : secondsLeft(ttlMs, sentAt), lease))
+      if (value !== null && localTtl !== null && this.gate.mayFill(key, stamp)) {
+        await this.localCall('set', () => fillLocal(this.local, key, value, localTtl, lease))
       }
       return value
     } finally {
       this.gate.end(key)
-    }
-  }
-
-  /** Tells the events when Redis fails; the error goes on to the caller. */
-  private async reportRedisErrors<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call()
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) this.events.onRedisError?.(operation, error)
-      throw error
     }
   }
 
@@ -282,12 +263,7 @@ export class TieredCache {
     }
   }
 
-  private async localCall<T>(operation: string, call: () => Promise<T>): Promise<{ value: T | undefined; failed: boolean }> {
-    try {
-      return { value: await call(), failed: false }
-    } catch (error) {
-      this.events.onLocalError?.(operation, error)
-      return { value: undefined, failed: true }
-    }
+  private localCall<T>(operation: string, call: () => Promise<T>): Promise<{ value: T | undefined; failed: boolean }> {
+    return callLocal(this.events, operation, call)
   }
 }

@@ -23,3 +23,8 @@ export class ApiError extends HTTPException {
     this.headers = options.headers
   }
 }
+
+/** `Cache-Control: only-if-cached` and no local copy to answer with (RFC 9111 §5.2.1.7: 504). */
+export function notCached(): ApiError {
+  return new ApiError(504, 'not_cached', 'No local copy of this key to answer from (Cache-Control: only-if-cached); Redis was not asked.')
+}

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   invalid_encoding: 400,
   ambiguous_key: 400,
   no_pairs: 400,
+  no_keys: 400,
+  cross_slot: 400,
   invalid_form: 400,
   invalid_host: 400,
   unauthorized: 401,
@@ -28,6 +30,7 @@ export const ERROR_STATUS = {
   value_too_large: 413,
   body_too_large: 413,
   too_many_pairs: 413,
+  too_many_keys: 413,
   unsupported_media_type: 415,
   headers_too_large: 431,
   internal_error: 500,
@@ -35,6 +38,7 @@ export const ERROR_STATUS = {
   redis_unavailable: 503,
   not_replicated: 503,
   overloaded: 503,
+  not_cached: 504,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_STATUS

@@ -27,14 +27,14 @@ function assertDecodes(raw: string): void {
   }
 }
 
-/** The key named by the last path segment (`/v1/keys/:key`), checked, and noted for the request's log line. */
-export function pathKey(c: Context<AppEnv>): string {
+/** The key named by the `:key` path segment, checked, and noted for the request's log line; `tail` is what the route has after it (`/ttl`). */
+export function pathKey(c: Context<AppEnv>, tail = ''): string {
   const key = c.req.param('key') ?? ''
   if (key.includes('%')) {
     const url = c.req.url
     const start = url.indexOf('/', url.indexOf('//') + 2)
     const end = url.search(/[?#]/)
-    const path = url.slice(start, end === -1 ? undefined : end)
+    const path = url.slice(start, (end === -1 ? url.length : end) - tail.length)
     assertDecodes(path.slice(path.lastIndexOf('/') + 1))
   }
   return (c.env.observation.key = refuseReplacementCharacter(checkKey(key)))

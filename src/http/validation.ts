@@ -24,7 +24,7 @@ export const valueSchema = z
   .refine((value) => value.isWellFormed(), 'The value must be valid Unicode (no lone surrogate \\uD800-\\uDFFF escapes).')
 
 /** The stable code of a failed field: `invalid_<field>` (`invalid_value`, `invalid_ttl`…), `invalid_body` for the whole. */
-function codeFor(issue: z.core.$ZodIssue | undefined): ErrorCode {
+export function codeOfIssue(issue: z.core.$ZodIssue | undefined): ErrorCode {
   const field = issue?.path[0]
   const code = typeof field === 'string' ? `invalid_${field}` : ''
   return isErrorCode(code) ? code : 'invalid_body'
@@ -39,7 +39,7 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
   const check = zValidator(target, schema, (result) => {
     if (!result.success) {
       const issue = result.error.issues[0]
-      throw new ApiError(400, codeFor(issue), issue?.message ?? 'The request is invalid.', { cause: result.error })
+      throw new ApiError(400, codeOfIssue(issue), issue?.message ?? 'The request is invalid.', { cause: result.error })
     }
   })
   if (target !== 'json') return check

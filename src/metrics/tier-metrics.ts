@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
 import type { CommandTimer, CommandTimers } from '../cache/command-timer.ts'
-import { FAILURE_REASONS, LocalTierUnavailableError, StoreUnavailableError, WrongTypeError, type FailureReason } from '../cache/errors.ts'
+import { FAILURE_REASONS, isRefusalOfKeys, LocalTierUnavailableError, StoreUnavailableError, type FailureReason } from '../cache/errors.ts'
 import { BucketHistogram } from './bucket-histogram.ts'
 
 // Seconds: an in-process read takes well under a microsecond, a Redis timeout a second or more.
@@ -39,8 +39,8 @@ export class TierMetrics {
         failed: (seconds, error) => {
           if (error instanceof LocalTierUnavailableError && error.reason === 'circuit_open') return skipped.inc()
           latency.observe(seconds)
-          // A WRONGTYPE reply is an answer about the key, not a failure of Redis.
-          if (!(error instanceof WrongTypeError)) failures[reasonOf(error)].inc()
+          // A WRONGTYPE or CROSSSLOT reply is an answer about the keys, not a failure of Redis.
+          if (!isRefusalOfKeys(error)) failures[reasonOf(error)].inc()
         },
       }
       return timer

@@ -1,15 +1,17 @@
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
 import { entityTag } from '../cache/entity-tag.ts'
-import type { Tier, TieredCache } from '../cache/tiered-cache.ts'
+import { GONE, NO_EXPIRY } from '../cache/local-fill.ts'
+import type { ReadOutcome, Tier, TieredCache } from '../cache/tiered-cache.ts'
 import { valueFromBytes, type Value } from '../cache/value.ts'
-import { ApiError } from '../http/api-error.ts'
+import { ApiError, notCached } from '../http/api-error.ts'
 import type { AppEnv } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
 import { ifNoneMatchHolds } from '../http/if-none-match.ts'
 import { observedJson } from '../http/request-observer.ts'
 import { pathKey } from '../http/request-key.ts'
-import { validate, valueSchema } from '../http/validation.ts'
+import { putKeyBody, putKeyBytesQuery } from '../http/api-schemas.ts'
+import { localTierUse } from '../http/request-cache-control.ts'
+import { validate } from '../http/validation.ts'
 import { bytesAnswer, decodedValue, encodedValue, sendsBytes, wantsBytes } from '../http/value-encoding.ts'
 import { checkValueSize } from '../http/value-limit.ts'
 
@@ -17,25 +19,6 @@ export interface KeyRoutesOptions {
   cache: TieredCache
   maxValueBytes: number
 }
-
-export const ttlSchema = z
-  .number({ error: 'The ttl must be a whole number of seconds.' })
-  .int('The ttl must be a whole number of seconds.')
-  .min(0, 'The ttl must be 0 (no expiry) or more.')
-  .max(2 ** 31 - 1, 'The ttl must be at most 2147483647 seconds.')
-  .describe('Seconds until Redis expires the key; 0: never; absent: REDIS_TTL_SECONDS.')
-
-export const putBody = z.object(
-  {
-    value: valueSchema.describe('The value: text, or base64 of its bytes with "encoding": "base64".'),
-    encoding: z.enum(['utf8', 'base64'], { error: 'The encoding must be "utf8" (the default) or "base64".' }).optional().describe('How `value` is written; absent: utf8.'),
-    ttl: ttlSchema.optional(),
-  },
-  { error: 'The body must be a JSON object: {"value": string, "encoding"?: "base64", "ttl"?: seconds}.' },
-)
-
-/** `?ttl=` of a PUT whose body is the raw bytes. */
-export const bytesPutQuery = z.object({ ttl: z.coerce.number({ error: 'The ttl must be a whole number of seconds.' }).pipe(ttlSchema).optional() })
 
 /** How answers of a value may be cached: stored, but revalidated (ETag) before each use; not by shared caches. */
 const VALUE_CACHE_CONTROL = 'private, no-cache'
@@ -53,27 +36,53 @@ function valueAnswer(c: Context<AppEnv>, key: string, value: Value, etag: string
   return observedJson(c.env.observation, { key, ...encodedValue(value), source }, 200, headers)
 }
 
+const notFound = () => new ApiError(404, 'key_not_found', 'No value is stored under this key.')
+
+function answerRead(c: Context<AppEnv>, key: string, outcome: ReadOutcome): Response {
+  c.env.observation.tier = outcome.source ?? 'none'
+  if (outcome.value === undefined) throw notFound()
+  return valueAnswer(c, key, outcome.value, entityTag(outcome.value), outcome.source!)
+}
+
+/** A GET whose Cache-Control skips the local tier (read Redis) or allows nothing else (only-if-cached). */
+async function readAsAsked(c: Context<AppEnv>, key: string, use: 'skip' | 'only', cache: TieredCache): Promise<Response> {
+  if (use === 'skip') return answerRead(c, key, await cache.readFresh(key))
+  const cached = await cache.readCached(key)
+  if (cached === undefined) throw notCached()
+  c.env.observation.tier = 'local'
+  return valueAnswer(c, key, cached.value, cached.etag, 'local')
+}
+
 const emptyKey = () => {
   throw new ApiError(400, 'invalid_key', 'The key must not be empty: use /v1/keys/<key>.')
 }
 
-/** The REST API: `/v1/keys/:key` GET, PUT and DELETE. */
+/** The REST API: `/v1/keys/:key` GET, PUT and DELETE, and `/v1/keys/:key/ttl`. */
 export function keyRoutes({ cache, maxValueBytes }: KeyRoutesOptions) {
   return new Hono<AppEnv>()
     .get('/keys/:key', (c): Response | Promise<Response> => {
       const key = pathKey(c)
       // Synchronous on a local hit, as in the seed's GET: no promise chain on the hot path.
       const observation = c.env.observation
+      const cacheControl = c.req.header('cache-control')
+      if (cacheControl !== undefined) {
+        const use = localTierUse(cacheControl)
+        if (use !== undefined) return readAsAsked(c, key, use, cache)
+      }
       const local = cache.peekLocal(key)
       if (local !== undefined) {
         observation.tier = 'local'
         return valueAnswer(c, key, local.value, local.etag, 'local')
       }
-      return cache.read(key).then((outcome) => {
-        observation.tier = outcome.source ?? 'none'
-        if (outcome.value === undefined) throw new ApiError(404, 'key_not_found', 'No value is stored under this key.')
-        return valueAnswer(c, key, outcome.value, entityTag(outcome.value), outcome.source!)
-      })
+      return cache.read(key).then((outcome) => answerRead(c, key, outcome))
+    })
+    .get('/keys/:key/ttl', async (c) => {
+      const key = pathKey(c, '/ttl')
+      c.env.observation.key = key
+      const ttlMs = await cache.ttl(key)
+      if (ttlMs === GONE) throw notFound()
+      // Rounded up: a key that still exists never reads 0 (which a PUT's ttl means "no expiry").
+      return c.json({ key, ttl: ttlMs === NO_EXPIRY ? null : Math.ceil(ttlMs / 1000) }, 200, { 'Cache-Control': 'no-store' })
     })
     .put(
       '/keys/:key',
@@ -85,14 +94,14 @@ export function keyRoutes({ cache, maxValueBytes }: KeyRoutesOptions) {
       async function storeRawBytes(c, next) {
         if (!sendsBytes(c)) return next()
         const key = pathKey(c)
-        const query = bytesPutQuery.safeParse(c.req.query())
+        const query = putKeyBytesQuery.safeParse(c.req.query())
         if (!query.success) throw new ApiError(400, 'invalid_ttl', query.error.issues[0]?.message ?? 'The ttl is invalid.')
         const value = valueFromBytes(Buffer.from(await c.req.arrayBuffer()))
         checkValueSize(value, maxValueBytes)
         const outcome = await cache.write(key, value, query.data.ttl, { trace: false })
         return c.json({ key, ...encodedValue(value), created: outcome.created })
       },
-      validate('json', putBody),
+      validate('json', putKeyBody),
       async (c) => {
         const key = pathKey(c)
         const { value: sent, encoding, ttl } = c.req.valid('json')

@@ -1,12 +1,13 @@
 import { Hono } from 'hono'
 import type { TieredCache } from '../cache/tiered-cache.ts'
 import type { Value } from '../cache/value.ts'
-import { ApiError } from '../http/api-error.ts'
-import type { AppEnv } from '../http/app-env.ts'
+import { ApiError, notCached } from '../http/api-error.ts'
+import type { AppEnv, RequestObservation } from '../http/app-env.ts'
 import { requestBodyLimit } from '../http/body-limit.ts'
 import { observedJson, observeKeys } from '../http/request-observer.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { bodyKind, readFormField, readJson } from '../http/read-body.ts'
+import { localTierUse } from '../http/request-cache-control.ts'
 import { queryKey } from '../http/request-key.ts'
 import { sameOriginForms } from '../http/same-origin-forms.ts'
 import { checkKey, checkValue } from '../http/validation.ts'
@@ -46,6 +47,10 @@ function parsePairs(body: unknown, maxValueBytes: number): [string, string][] {
   })
 }
 
+const missingValue = (): never => {
+  throw new ApiError(400, 'invalid_value', 'The form has no retrieved_value field; send it (empty for an empty value).')
+}
+
 /** Which tier answered a GET /?key=, as GET /v1/keys/:key tells it. */
 const FROM_LOCAL = Object.freeze({ 'X-Cache': 'local' })
 const FROM_REDIS = Object.freeze({ 'X-Cache': 'redis' })
@@ -60,18 +65,29 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
   const limitBody = requestBodyLimit({ maxValueBytes })
   const formsFromThisOrigin = sameOriginForms()
 
+  /** `Cache-Control: only-if-cached`: the local hit's body, or 504 without asking Redis. */
+  const cachedOnly = async (observation: RequestObservation, key: string): Promise<Response> => {
+    const cached = await cache.readCached(key)
+    if (cached === undefined) throw notCached()
+    observation.tier = 'local'
+    return observedJson(observation, localHitBody(key, cached.value), 200, FROM_LOCAL)
+  }
+
   return new Hono<AppEnv>()
     .get('/', (c): Response | Promise<Response> => {
       const key = queryKey(c)
       if (key === undefined) return htmlPage(c, <FormPage />)
       // A synchronous answer lets Hono skip its promise chain, and one born with its headers needs no Headers object.
       const observation = c.env.observation
-      const local = cache.peekLocal(key)
+      const cacheControl = c.req.header('cache-control')
+      const use = cacheControl === undefined ? undefined : localTierUse(cacheControl)
+      if (use === 'only') return cachedOnly(observation, key)
+      const local = use === 'skip' ? undefined : cache.peekLocal(key)
       if (local !== undefined) {
         observation.tier = 'local'
         return observedJson(observation, localHitBody(key, local.value), 200, FROM_LOCAL)
       }
-      return cache.read(key).then((outcome) => {
+      return (use === 'skip' ? cache.readFresh(key) : cache.read(key)).then((outcome) => {
         observation.tier = outcome.source ?? 'none'
         if (outcome.value === undefined) return observedJson(observation, { message: readMessage(outcome) }, 404)
         return observedJson(observation, foundBody(outcome), 200, outcome.source === 'local' ? FROM_LOCAL : FROM_REDIS)
@@ -90,20 +106,23 @@ export function seedRoutes({ cache, maxValueBytes }: SeedRoutesOptions) {
     .post('/set', formsFromThisOrigin, limitBody, formFailuresAsPage('key_to_save', ['key_to_save', 'retrieved_value']), async (c) => {
       if (bodyKind(c) === 'form') {
         const typedKey = await readFormField(c, 'key_to_save')
-        const value = (await readFormField(c, 'retrieved_value')) ?? ''
-        const refused = refuseFormInput(c, { key_to_save: typedKey, retrieved_value: value }, {
+        const typedValue = await readFormField(c, 'retrieved_value')
+        const refused = refuseFormInput(c, { key_to_save: typedKey, retrieved_value: typedValue }, {
           key_to_save: () => checkKey(typedKey),
-          retrieved_value: () => checkValueSize(checkValue(value), maxValueBytes),
+          // Absent is not empty: a post without the field must not blank the stored value.
+          retrieved_value: () => checkValueSize(checkValue(typedValue ?? missingValue()), maxValueBytes),
         })
         if (refused) return refused
         const key = typedKey!
         c.env.observation.key = key
+        const value = typedValue!
         const outcome = await cache.write(key, value)
         return htmlPage(c, <ResultPage action="set" keyName={key} value={value} steps={outcome.steps} created={outcome.created} />)
       }
       const pairs = parsePairs(await readJson(c), maxValueBytes)
       observeKeys(c.env.observation, pairs.map(([key]) => key))
-      const outcomes = await Promise.all(pairs.map(([key, value]) => cache.write(key, value)))
+      // Several pairs: all or none, in one atomic step (a key of another type refuses the whole body).
+      const outcomes = pairs.length === 1 ? [await cache.write(...pairs[0]!)] : await cache.writeMany(pairs)
       if (outcomes.length === 1) return c.json(writtenBody(outcomes[0]!))
       return c.json({ status: 'successful', results: outcomes.map(writtenBody) })
     })

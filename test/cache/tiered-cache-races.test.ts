@@ -105,6 +105,21 @@ describe('a read invoked after an invalidation', () => {
   })
 })
 
+describe('a fresh read (Cache-Control: no-cache)', () => {
+  test('sends a GET of its own rather than joining one sent before it, so it sees a write acknowledged meanwhile', async () => {
+    const tiered = cache()
+    await inspector.set('fresh', 'old')
+    link.down.hold()
+    const early = tiered.read('fresh')
+    await link.down.untilHeld(1)
+    await inspector.set('fresh', 'new')
+    const fresh = tiered.readFresh('fresh')
+    link.down.release()
+    expect((await early).value).toBe('old')
+    expect(await fresh).toMatchObject({ value: 'new', source: 'redis' })
+  })
+})
+
 describe('suspension', () => {
   test('a read in flight across a suspend and a resume does not fill the local tier', async () => {
     const tiered = cache()

@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../../src/cache/errors.ts'
-import type { RedisStore } from '../../src/cache/redis/redis-store.ts'
+import type { RedisStore, ValueWithTtl } from '../../src/cache/redis/redis-store.ts'
 import type { Value } from '../../src/cache/value.ts'
 
 /**
@@ -39,6 +39,24 @@ export class ControlledStore implements RedisStore {
     const answer = await this.inner.getWithTtl(key)
     await held?.answered()
     return answer
+  }
+
+  async getManyWithTtl(keys: readonly string[]): Promise<ValueWithTtl[]> {
+    this.failIfDown()
+    this.reads++
+    const held = this.heldReads.shift()
+    const answer = await this.inner.getManyWithTtl(keys)
+    await held?.answered()
+    return answer
+  }
+
+  async ttl(key: string): Promise<number> {
+    this.failIfDown()
+    return this.inner.ttl(key)
+  }
+
+  async setMany(pairs: readonly (readonly [string, Value])[], ttlSeconds: number): Promise<{ existed: boolean }[]> {
+    return this.written(() => this.inner.setMany(pairs, ttlSeconds))
   }
 
   async set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }> {

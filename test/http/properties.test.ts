@@ -8,6 +8,7 @@ import { startMemcached, startRedis, type ServiceProcess } from '../harness/serv
 /** Run counts stay modest so that the suite stays fast; raise them locally when hunting. */
 const ROUND_TRIP_RUNS = 200
 const GARBAGE_RUNS = 1000
+const BATCH_RUNS = 50
 
 // Characters that mean something to URLs, JSON, HTML, Memcached or JavaScript objects.
 const TRICKY = ['/', '%', '%25', '?', '#', '&', '=', '+', ' ', '\n', '\r', '\t', '\0', '\x7f', '"', "'", '\\', '<', '>', ';', ',', ':', '__proto__', 'é', '😀', '\u200b', '\ufeff', '.', '..']
@@ -18,6 +19,8 @@ const keyArb = fc
   .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), tricky, fc.string({ unit: 'binary', minLength: 200, maxLength: 300 }))
   // U+FFFD is refused in URLs (Bun's parser puts it in place of bytes that are not UTF-8).
   .filter((key) => utf8Bytes(key) <= MAX_KEY_BYTES && !key.includes('\ufffd'))
+// Room for the run's prefix that batches put before each key.
+const batchKeyArb = keyArb.filter((key) => utf8Bytes(key) <= MAX_KEY_BYTES - 16)
 // Long enough that no key expires during its run; 0 means no expiry, absent the default.
 const ttlArb = fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 60, max: 2 ** 31 - 1 })), { nil: undefined })
 const DEFAULT_TTL = 3000
@@ -60,6 +63,34 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
       )
     })
 
+    test(`POST /v1/mset then /v1/mget, repeats and misses included, from the local tier and from Redis (${BATCH_RUNS} runs)`, async () => {
+      let run = 0
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(batchKeyArb, valueArb, { minKeys: 1, maxKeys: 20 }), ttlArb, async (pairs, ttl) => {
+          // A prefix per run keeps runs apart; "missing" keys of a run are never written.
+          const prefix = `b${run++}:`
+          const named = Object.fromEntries(Object.entries(pairs).map(([key, value]) => [prefix + key, value]))
+          const keys = Object.keys(named)
+          const mset = await f.app.request('/v1/mset', { method: 'POST', body: JSON.stringify({ pairs: named, ttl }), headers: JSON_HEADERS })
+          expect(mset.status).toBe(200)
+          expect(((await mset.json()) as { results: { key: string; created: boolean }[] }).results).toEqual(keys.map((key) => ({ key, created: true })))
+          const asked = [...keys, `${prefix}missing`, keys[0]!]
+          const expected = asked.map((key) => named[key] ?? null)
+          for (const source of ['local', 'redis']) {
+            if (source === 'redis') await Promise.all(keys.map((key) => f.local.delete(key)))
+            const mget = await f.app.request('/v1/mget', { method: 'POST', body: JSON.stringify({ keys: asked }), headers: JSON_HEADERS })
+            expect(mget.status).toBe(200)
+            const { results } = (await mget.json()) as { results: { key: string; value: string | null; source: string }[] }
+            expect(results.map((r) => r.key)).toEqual(asked)
+            expect(results.map((r) => r.value)).toEqual(expected)
+            expect(results.slice(0, keys.length).every((r) => r.source === source)).toBe(true)
+          }
+          expect(await f.redis.mget(...keys)).toEqual(keys.map((key) => named[key]!))
+        }),
+        { numRuns: BATCH_RUNS },
+      )
+    }, 60_000)
+
     test('keys a URL path cannot carry, or that name Object.prototype members, round-trip through /set and /?key=', async () => {
       for (const key of ['.', '..', 'a/../b', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
         expect((await f.app.request('/set', { method: 'POST', body: JSON.stringify({ [key]: `v ${key}` }), headers: JSON_HEADERS })).status).toBe(200)
@@ -97,6 +128,7 @@ const pathArb = fc.oneof(
 const targetArb = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom('POST'), fc.constantFrom('/set', '/')) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom('PUT'), fc.oneof(fc.constant('/v1/keys/x'), pathArb)) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('POST'), fc.constantFrom('/v1/mget', '/v1/mset')) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...METHODS), pathArb) },
 )
 const contentTypeArb = fc.option(
@@ -122,6 +154,10 @@ const bodyArb = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.jsonValue().map((value) => JSON.stringify({ value })),
   fc.dictionary(fc.oneof(fc.string(), tricky), fc.jsonValue()).map((pairs) => JSON.stringify(pairs)),
+  fc.record({ keys: fc.oneof(fc.array(fc.oneof(fc.string(), tricky, fc.jsonValue())), fc.jsonValue()) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+  fc
+    .record({ pairs: fc.oneof(fc.dictionary(fc.oneof(fc.string(), tricky), fc.oneof(fc.string(), fc.jsonValue())), fc.jsonValue()), ttl: fc.jsonValue(), encoding: fc.oneof(fc.constantFrom('base64', 'utf8'), fc.jsonValue()) }, { requiredKeys: [] })
+    .map((body) => JSON.stringify(body)),
   fc.dictionary(fc.constantFrom('key_to_save', 'retrieved_value', 'get_key', 'x'), fc.string({ unit: 'binary' })).map((fields) => new URLSearchParams(fields).toString()),
   fc.string({ unit: 'binary', maxLength: 100 }).map((text) => `--b\r\nContent-Disposition: form-data; name="key_to_save"\r\n\r\n${text}\r\n--b--`),
   // Raw bytes, invalid UTF-8 included.

@@ -63,6 +63,57 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
       expect(await f.redis.mget('a', 'b')).toEqual(['1', '2'])
     })
 
+    test('several pairs are all or none: a key of another type answers 409 and no pair is written', async () => {
+      await f.redis.rpush('L', 'x')
+      await f.redis.set('b', 'old')
+      const res = await f.app.request('/set', json({ a: '1', L: 'x', b: '2' }))
+      expect(res.status).toBe(409)
+      expect((await res.json()).error).toMatchObject({ code: 'wrong_type', message: expect.stringContaining('"L"') })
+      expect(await f.redis.exists('a')).toBe(0)
+      expect(await f.redis.get('b')).toBe('old')
+      expect(await f.redis.lrange('L', 0, -1)).toEqual(['x'])
+      // The form's post of one pair to such a key is refused the same way.
+      expect((await f.app.request('/set', json({ L: 'y' }))).status).toBe(409)
+    })
+
+    test('several pairs keep the seed messages, "found" in each tier per key', async () => {
+      await f.app.request('/set', json({ seen: 'old' }))
+      await f.redis.set('redisOnly', 'old')
+      const res = await f.app.request('/set', json({ seen: 'new', redisOnly: 'new', brandNew: 'new' }))
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({
+        status: 'successful',
+        results: [
+          { Key: 'seen', Value: 'new', message: '<br><b>Key found in local cache</b> Overriding!<br><b>Key found in redis cache</b> Overriding!', status: 'successful' },
+          { Key: 'redisOnly', Value: 'new', message: '<br>Key not found in local cache<br>Setting key in local cache<br><b>Key found in redis cache</b> Overriding!', status: 'successful' },
+          { Key: 'brandNew', Value: 'new', message: NEW_KEY, status: 'successful' },
+        ],
+      })
+      expect(await f.redis.mget('seen', 'redisOnly', 'brandNew')).toEqual(['new', 'new', 'new'])
+      expect(await f.redis.ttl('brandNew')).toBeGreaterThan(2990)
+      expect(await (await f.app.request('/?key=redisOnly')).json()).toMatchObject({ Value: 'new', message: '<br><b>Key found in local cache</b>' })
+    })
+
+    test('a form post without retrieved_value is a 400 with the form, and stores nothing', async () => {
+      await f.redis.set('kept', 'old')
+      const post = (accept: string) =>
+        f.app.request('/set', { method: 'POST', body: 'key_to_save=kept', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: accept } })
+      const page = await post('text/html')
+      expect(page.status).toBe(400)
+      expect(page.headers.get('content-type')).toContain('text/html')
+      const html = await page.text()
+      expect(html).toContain('name="retrieved_value"')
+      expect(html).toContain('class="field-error"')
+      const api = await post('application/json')
+      expect(api.status).toBe(400)
+      expect((await api.json()).error.code).toBe('invalid_value')
+      expect(await f.redis.get('kept')).toBe('old')
+      // Present but empty is a value.
+      const empty = await f.app.request('/set', { method: 'POST', body: 'key_to_save=kept&retrieved_value=', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+      expect(empty.status).toBe(200)
+      expect(await f.redis.get('kept')).toBe('')
+    })
+
     test('an empty string is a value', async () => {
       await f.app.request('/set', json({ e: '' }))
       const res = await f.app.request('/?key=e')

@@ -1,6 +1,6 @@
 import type { Value } from '../value.ts'
 import { StoreUnavailableError } from '../errors.ts'
-import type { RedisStore } from './redis-store.ts'
+import type { RedisStore, ValueWithTtl } from './redis-store.ts'
 
 export interface RedisAvailabilityChange {
   readonly available: boolean
@@ -24,8 +24,20 @@ export class ObservedRedisStore implements RedisStore {
     return this.observe(this.store.get(key))
   }
 
-  getWithTtl(key: string): Promise<{ value: Value | null; ttlMs: number }> {
+  getWithTtl(key: string): Promise<ValueWithTtl> {
     return this.observe(this.store.getWithTtl(key))
+  }
+
+  getManyWithTtl(keys: readonly string[]): Promise<ValueWithTtl[]> {
+    return this.observe(this.store.getManyWithTtl(keys))
+  }
+
+  setMany(pairs: readonly (readonly [string, Value])[], ttlSeconds: number): Promise<{ existed: boolean }[]> {
+    return this.observe(this.store.setMany(pairs, ttlSeconds))
+  }
+
+  ttl(key: string): Promise<number> {
+    return this.observe(this.store.ttl(key))
   }
 
   set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }> {

@@ -1,6 +1,6 @@
 import type { Value } from '../value.ts'
 import type { ReplicaAcknowledgements } from './replica-acknowledgements.ts'
-import type { RedisStore } from './redis-store.ts'
+import type { RedisStore, ValueWithTtl } from './redis-store.ts'
 
 /**
  * A RedisStore whose writes are acknowledged only once enough replicas hold them (REDIS_MIN_REPLICAS).
@@ -20,6 +20,21 @@ export class ReplicatedRedisStore implements RedisStore {
 
   getWithTtl(key: string): Promise<{ value: Value | null; ttlMs: number }> {
     return this.reads.getWithTtl(key)
+  }
+
+  getManyWithTtl(keys: readonly string[]): Promise<ValueWithTtl[]> {
+    return this.reads.getManyWithTtl(keys)
+  }
+
+  ttl(key: string): Promise<number> {
+    return this.reads.ttl(key)
+  }
+
+  setMany(pairs: readonly (readonly [string, Value])[], ttlSeconds: number): Promise<{ existed: boolean }[]> {
+    return this.acknowledgements.afterWrite(
+      pairs.map(([key]) => key),
+      () => this.writes.setMany(pairs, ttlSeconds),
+    )
   }
 
   set(key: string, value: Value, ttlSeconds: number): Promise<{ existed: boolean }> {
