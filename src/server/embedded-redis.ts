@@ -21,6 +21,8 @@ export interface EmbeddedRedisOptions {
   /** The directory as messages name it, e.g. `.data/redis`. */
   displayDir?: string
   readyTimeoutMs?: number
+  /** How long a redis-server still running on `dataDir` (a proxy stopping) is waited for before refusing. */
+  previousExitWaitMs?: number
   spawn?: Spawn
   freePort?: () => Promise<number>
 }
@@ -29,7 +31,6 @@ export interface EmbeddedRedisOptions {
 export class RedisServerNotFound extends StartupError {}
 
 const PORT_ATTEMPTS = 3
-const PREVIOUS_EXIT_WAIT_MS = 5_000
 
 /**
  * Starts `redis-server` from PATH on a free loopback port, with append-only persistence in `dataDir`:
@@ -38,11 +39,11 @@ const PREVIOUS_EXIT_WAIT_MS = 5_000
  * can lose the last second, which a first-run store can afford and `always` would pay for with an
  * fsync per write. Resolves once it answers PING; throws a StartupError with a one-line reason.
  */
-export async function startEmbeddedRedis({ dataDir, displayDir = dataDir, readyTimeoutMs = 20_000, spawn, freePort = kernelFreePort }: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis({ dataDir, displayDir = dataDir, readyTimeoutMs = 20_000, previousExitWaitMs = 5_000, spawn, freePort = kernelFreePort }: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
   prepareDataDir(dataDir, displayDir)
   const pidFile = join(dataDir, 'redis.pid')
   const logFile = join(dataDir, 'redis.log')
-  await waitForPreviousServer(pidFile, displayDir)
+  await waitForPreviousServer(pidFile, displayDir, previousExitWaitMs)
 
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
@@ -92,10 +93,10 @@ function prepareDataDir(dataDir: string, displayDir: string): void {
  * A redis-server still running on this data directory (a proxy that is stopping, or another one
  * started from here) must not share its AOF: wait a moment for it to go, then refuse.
  */
-async function waitForPreviousServer(pidFile: string, displayDir: string): Promise<void> {
+async function waitForPreviousServer(pidFile: string, displayDir: string, waitMs: number): Promise<void> {
   const pid = Number(readFrom(pidFile, 0).trim())
   if (!Number.isInteger(pid) || pid <= 0) return
-  const deadline = Date.now() + PREVIOUS_EXIT_WAIT_MS
+  const deadline = Date.now() + waitMs
   while (isRedisServer(pid)) {
     if (Date.now() > deadline) {
       throw new StartupError(`${displayDir} is in use by redis-server pid ${pid} (another proxy started from this directory?): stop it, or set REDIS_URL to use another Redis.`)
@@ -146,7 +147,8 @@ function readFrom(file: string, start: number): string {
   }
 }
 
+/** The last line said, without Redis' "pid:role date time level" prefix. */
 function lastLine(text: string): string {
   const lines = text.split('\n').map((line) => line.trim()).filter(Boolean)
-  return lines.at(-1) ?? ''
+  return (lines.at(-1) ?? '').replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] /, '')
 }
