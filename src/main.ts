@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const logger = createLogger({ level: config.logLevel })
-  // The primary of a pool chooses (and owns) the Redis; its workers get the choice as REDIS_URL.
+  // The primary of a pool chooses the Redis and owns a private one; its workers get that as REDIS_URL.
   const choice: RedisChoice = isPoolWorker() ? { url: config.redisUrl } : await chooseRedis(config, { logger, cwd: process.cwd() }).catch((error) => exitForStartup(error, logger))
   const { url: redisUrl, embedded } = choice
   void embedded?.exited.then((code) => {
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       count: config.workers,
       logger,
       url: `http://${config.host}:${config.port}`,
-      env: config.redisConfigured ? {} : { REDIS_URL: redisUrl },
+      env: embedded ? { REDIS_URL: redisUrl } : {},
       onStopped: async () => {
         stopping = true
         await embedded?.stop()
