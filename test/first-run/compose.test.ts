@@ -35,7 +35,7 @@ function resolved(settings: Record<string, string> = {}): Record<string, Service
 }
 
 // docker-compose takes seconds to start on a loaded machine: two resolutions, shared by the tests.
-const SLOW_MS = 30_000
+const SLOW_MS = 120_000
 let clean: Record<string, Service>
 let configured: Record<string, Service>
 beforeAll(() => {

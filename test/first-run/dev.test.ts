@@ -8,7 +8,7 @@ import { copyProject } from '../harness/project-copy.ts'
 import { eventually } from '../harness/wait-for.ts'
 
 /** `npm run dev` in a fresh copy: private Redis and Memcached, watch mode, its URLs printed. */
-const SLOW_MS = 90_000
+const SLOW_MS = 180_000
 const copy = copyProject()
 afterAll(() => copy.remove())
 
@@ -38,7 +38,7 @@ test(
     child.stderr.on('data', (chunk) => (output += chunk))
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     try {
-      await eventually(() => output.includes('  local '), `the dev banner (${output})`, 30_000, 50)
+      await eventually(() => output.includes('  local '), `the dev banner (${output})`, 60_000, 50)
       const base = `http://127.0.0.1:${port}`
       for (const path of ['/', '/stats', '/docs', '/metrics']) expect(output).toContain(`${base}${path}\n`)
       const redisPort = Number(/redis +redis:\/\/127\.0\.0\.1:(\d+) \(private/.exec(output)?.[1])
@@ -52,7 +52,7 @@ test(
 
       // An edit restarts the server; the private Redis lives on with the key.
       appendFileSync(join(copy.dir, 'src', 'routes', 'health.ts'), '\n')
-      await eventually(() => output.split('"msg":"listening"').length === 3, 'the server to listen again after the edit', 30_000, 50)
+      await eventually(() => output.split('"msg":"listening"').length === 3, 'the server to listen again after the edit', 60_000, 50)
       res = await fetch(`${base}/?key=dev`)
       expect(((await res.json()) as { Value: string }).Value).toBe('mode')
 

@@ -10,7 +10,7 @@ import { eventually } from '../harness/wait-for.ts'
  * (127.0.0.1:6379) is moved to a port nothing listens on, so a Redis really running on 6379 here
  * cannot change the outcome.
  */
-const SLOW_MS = 60_000
+const SLOW_MS = 180_000
 const copy = copyProject()
 afterAll(() => copy.remove())
 const noRedis = `redis://127.0.0.1:${await freePort()}`
@@ -48,7 +48,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
       async () => {
         const doom = `${runtime}-doom`
         const shazia = `${runtime}-shazia`
-        let proxy = await startProxy(runtime, { TEST_DEFAULT_REDIS_URL: noRedis }, 30_000, { cwd: copy.dir })
+        let proxy = await startProxy(runtime, { TEST_DEFAULT_REDIS_URL: noRedis }, 60_000, { cwd: copy.dir })
         try {
           const redis = embeddedRedis(proxy)
           expect(isRunning(redis.pid)).toBe(true)
@@ -75,7 +75,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
           // The proxy waits for its Redis to shut down (AOF flushed) before it exits.
           expect(isRunning(redis.pid)).toBe(false)
 
-          proxy = await startProxy(runtime, { TEST_DEFAULT_REDIS_URL: noRedis }, 30_000, { cwd: copy.dir })
+          proxy = await startProxy(runtime, { TEST_DEFAULT_REDIS_URL: noRedis }, 60_000, { cwd: copy.dir })
           const again = embeddedRedis(proxy)
           expect(again.pid).not.toBe(redis.pid)
           res = await fetch(`${proxy.url}?key=${doom}`)
@@ -96,7 +96,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
 test(
   'NODE_ENV=production starts no Redis of its own: GET answers 503, and the log says what to do',
   async () => {
-    const proxy = await startProxy('bun', { TEST_DEFAULT_REDIS_URL: noRedis, NODE_ENV: 'production' }, 30_000, { cwd: copy.dir })
+    const proxy = await startProxy('bun', { TEST_DEFAULT_REDIS_URL: noRedis, NODE_ENV: 'production' }, 60_000, { cwd: copy.dir })
     try {
       const res = await fetch(`${proxy.url}?key=anything`)
       expect(res.status).toBe(503)
@@ -117,7 +117,7 @@ test(
 test(
   'a configured REDIS_URL that refuses at start-up: the warning carries the same hint, without the URL',
   async () => {
-    const proxy = await startProxy('bun', { REDIS_URL: noRedis.replace('//', '//:s3cret@') }, 30_000, { cwd: copy.dir })
+    const proxy = await startProxy('bun', { REDIS_URL: noRedis.replace('//', '//:s3cret@') }, 60_000, { cwd: copy.dir })
     try {
       const warning = logLines(proxy).find((line) => line.msg === 'redis unavailable')
       expect(warning?.hint).toContain('REDIS_URL')

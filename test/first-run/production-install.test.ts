@@ -59,7 +59,7 @@ test(
           return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200
         },
         `npm start to answer /healthz (${output})`,
-        60_000,
+        120_000,
         100,
       )
       expect(output).toContain('"runtime":"bun 1.')

@@ -9,7 +9,8 @@ import { runtimeCommand, type Runtime } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 
 /** What users see when the service cannot start: one line on stderr naming the problem, exit code 2. */
-const SLOW_MS = 30_000
+// Generous: a Node start took over 20 s at a load average of 80 on this 2-core machine.
+const SLOW_MS = 120_000
 const NODE = Bun.which('node')!
 
 const copy = copyProject()
@@ -50,7 +51,7 @@ async function run(runtime: Runtime, env: Record<string, string>, cwd = copy.dir
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
   child.stderr.on('data', (chunk) => (stderr += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
   const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)))
   clearTimeout(timer)
   return { code, stderr, stdout }

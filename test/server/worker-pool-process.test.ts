@@ -3,7 +3,7 @@ import { startProxy } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 
 /** The crash-loop stop on real processes: workers killed as soon as they serve. */
-const SLOW_MS = 60_000
+const SLOW_MS = 120_000
 
 let redis: ServiceProcess
 beforeAll(async () => {
@@ -20,7 +20,7 @@ test(
       let code: number | null | undefined
       void exited.then((exitCode) => (code = exitCode))
       const killed = new Set<number>()
-      const deadline = Date.now() + 45_000
+      const deadline = Date.now() + 100_000
       while (code === undefined && Date.now() < deadline) {
         const serving = proxy
           .output()
