@@ -7,16 +7,18 @@ import { join, resolve } from 'node:path'
  * process.cpuUsage(), steadier than wall time on a shared machine.
  *
  * scenario local (default): GET /v1/keys/<key>, a local hit. token: the same with API_TOKEN set and sent.
- * put: PUT /v1/keys/<key> with a 100-byte value.
+ * put: PUT /v1/keys/<key> with a 100-byte value. cors: the local hit with CORS_ORIGINS set, from a client
+ * that sends no Origin; cors-origin: the same from a listed origin (a checkout without CORS ignores both).
  */
 
 const [dirA, dirB, scenario = 'local'] = process.argv.slice(2)
-if (!dirA || !dirB) throw new Error('usage: bench/ab-in-process.ts <dir A> <dir B> [local|token|put]')
+if (!dirA || !dirB) throw new Error('usage: bench/ab-in-process.ts <dir A> <dir B> [local|token|put|cors|cors-origin]')
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
 const REQUESTS = Number(process.env.REQUESTS ?? 100_000)
 const KEYS = 10_000
 const VALUE = 'v'.repeat(100)
 const TOKEN = 'bench-token-0123456789abcdef'
+const ORIGIN = 'https://app.example.com'
 
 type AppFetch = (request: Request) => Response | Promise<Response>
 
@@ -48,6 +50,7 @@ async function appFrom(dir: string): Promise<AppFetch> {
     maxValueBytes: 1 << 20,
     maxConcurrentRequests: 1024,
     apiToken: scenario === 'token' ? TOKEN : undefined,
+    corsOrigins: scenario.startsWith('cors') ? [ORIGIN] : undefined,
   })
   return (request) => app.fetch(request)
 }
@@ -59,7 +62,9 @@ const requestFor: (i: number) => Request =
     ? (i) => new Request(paths[i & 4095]!, { method: 'PUT', body, headers: { 'Content-Type': 'application/json' } })
     : scenario === 'token'
       ? (i) => new Request(paths[i & 4095]!, { headers: { Authorization: `Bearer ${TOKEN}` } })
-      : (i) => new Request(paths[i & 4095]!)
+      : scenario === 'cors-origin'
+        ? (i) => new Request(paths[i & 4095]!, { headers: { Origin: ORIGIN } })
+        : (i) => new Request(paths[i & 4095]!)
 
 const apps: [string, AppFetch][] = [
   [dirA, await appFrom(dirA)],

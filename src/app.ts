@@ -3,6 +3,7 @@ import type { Readiness } from './cache/readiness.ts'
 import type { TieredCache } from './cache/tiered-cache.ts'
 import type { AppEnv } from './http/app-env.ts'
 import { answerThrows } from './http/answer-throws.ts'
+import { withCors } from './http/cors.ts'
 import { limitConcurrency } from './http/concurrency-limit.ts'
 import { errorHandler } from './http/error-handler.ts'
 import { unmatchedRoute } from './http/method-not-allowed.ts'
@@ -11,9 +12,16 @@ import { withSecurityHeaders } from './http/security-headers.ts'
 import { requireToken } from './http/token-auth.ts'
 import type { Logger } from './logger.ts'
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts'
+import { BUILD } from './build-identity.ts'
+import { healthOperations } from './routes/health-operations.ts'
 import { healthRoutes } from './routes/health.ts'
+import { keyOperations } from './routes/keys-operations.ts'
 import { keyRoutes } from './routes/keys.ts'
+import { metricsOperations } from './routes/metrics-operations.ts'
 import { metricsRoutes } from './routes/metrics.ts'
+import { referenceOperations } from './routes/reference-operations.ts'
+import { referenceRoutes } from './routes/reference.tsx'
+import { seedOperations } from './routes/seed-operations.ts'
 import { seedRoutes } from './routes/seed.tsx'
 import { statsRoutes } from './routes/stats.tsx'
 
@@ -26,16 +34,20 @@ export interface AppDeps {
   maxConcurrentRequests: number
   /** When set, every route but the probes requires it (see token-auth.ts). */
   apiToken?: string | undefined
+  /** Browser origins granted CORS (CORS_ORIGINS); none: no CORS headers and nothing on the request path. */
+  corsOrigins?: readonly string[] | undefined
   /** When given: request metrics, `/metrics` and `/stats`. */
   metrics?: ProxyMetrics
 }
 
 /** Builds the HTTP app from its dependencies; main.ts and the tests both call it. */
-export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, metrics }: AppDeps) {
+export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxConcurrentRequests, apiToken, corsOrigins, metrics }: AppDeps) {
   // The router labels each request with its route pattern for the logs and metrics (see request-observer.ts).
   const app = new Hono<AppEnv>({ router: labellingRouter() })
   // Every route needs the token, /metrics and /stats as the API does: checked before Hono dispatches.
   if (apiToken !== undefined) app.fetch = requireToken(app.fetch, { token: apiToken, routeOf: (request) => routeMatching(app.router, request) })
+  // Outside the token check: preflights come without credentials, and a 401 needs the grant to be readable.
+  if (corsOrigins?.length) app.fetch = withCors(app.fetch, { origins: corsOrigins, routeOf: (request, method) => routeMatching(app.router, request, method) })
   if (metrics) app.route('/', metricsRoutes({ metrics })).route('/', statsRoutes({ metrics, localTier: cache.local.name }))
   // Request ids, logs and metrics around fetch, not as a middleware: a synchronous local hit stays synchronous.
   app.fetch = observeRequests(app.fetch, { logger, metrics })
@@ -55,8 +67,11 @@ export function createApp({ cache, logger, probeReadiness, maxValueBytes, maxCon
   app.fetch = answerThrows(app.fetch, (error) => logger.error('unhandled error', { error }))
   app.onError(labellingErrors(errorHandler({ logger })))
   app.notFound(unmatchedRoute(app))
+  // What /openapi.json and /docs describe: each route module's table (a test checks it against app.routes).
+  const operations = [...healthOperations, ...seedOperations, ...keyOperations, ...(metrics ? metricsOperations : []), ...referenceOperations]
   return app
     .route('/', healthRoutes({ probeReadiness }))
     .route('/', seedRoutes({ cache, maxValueBytes }))
     .route('/v1', keyRoutes({ cache, maxValueBytes }))
+    .route('/', referenceRoutes({ operations, version: BUILD.version }))
 }

@@ -33,7 +33,20 @@ export interface Config {
   readonly workers: number
   readonly maxValueBytes: number
   readonly apiToken: string | undefined
+  /** Browser origins granted CORS (`https://app.example.com`); undefined: no CORS headers at all. */
+  readonly corsOrigins: readonly string[] | undefined
   readonly logLevel: LogLevel
+  /** Redis Sentinel: the sentinels to ask and the name of the master they watch (REDIS_URL then gives credentials, db, TLS). */
+  readonly redisSentinel: RedisSentinelConfig | undefined
+  /** A write is acknowledged only once WAIT confirms this many replicas hold it (0: on the master's word). */
+  readonly redisMinReplicas: number
+}
+
+export interface RedisSentinelConfig {
+  readonly sentinels: readonly HostPort[]
+  readonly masterName: string
+  /** The sentinels' own password (requirepass on the sentinels), when they have one. */
+  readonly password: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -89,6 +102,31 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 /** Any of these set means the user chose their Redis. */
 const REDIS_CHOICES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const
 
+/** `scheme://host[:port]` as browsers send it in `Origin`: no path, no wildcard (a token-guarded API names its callers). */
+const originList = z.string().transform((text, ctx) => {
+  const origins: string[] = []
+  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    let url: URL | undefined
+    try {
+      url = new URL(entry)
+    } catch {
+      url = undefined
+    }
+    const bare = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && `${url.origin}/` === url.href
+    if (!bare) {
+      ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of origins like https://app.example.com (scheme://host[:port], no path; bad entry "${entry}")` })
+      return z.NEVER
+    }
+    // Browsers send the host in lower case and leave out a default port: compare with that form.
+    origins.push(url!.origin)
+  }
+  if (origins.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must name at least one origin' })
+    return z.NEVER
+  }
+  return origins
+})
+
 const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: wholeNumber(0, 65535).default(8000),
@@ -109,7 +147,12 @@ const schema = z.object({
   WORKERS: wholeNumber(1, 256).default(1),
   MAX_VALUE_BYTES: wholeNumber(1, 512 * 1024 * 1024).default(1048576),
   API_TOKEN: z.string().optional(),
+  CORS_ORIGINS: originList.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_MASTER: z.string().regex(/^[^\s]+$/, 'must be the master name the sentinels monitor (no spaces)').optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_MIN_REPLICAS: wholeNumber(0, 100).default(0),
 })
 
 /** Parses the environment; throws ConfigError naming the first bad variable. Empty values count as unset. */
@@ -144,6 +187,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: e.WORKERS,
     maxValueBytes: e.MAX_VALUE_BYTES,
     apiToken: e.API_TOKEN,
+    corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
+    ...redisTopology(e),
   })
+}
+
+type Parsed = z.infer<typeof schema>
+
+/** Sentinel and Cluster are either-or, and a sentinel set is named by its sentinels and its master together. */
+function redisTopology(e: Parsed): Pick<Config, 'redisSentinel' | 'redisMinReplicas'> {
+  if (e.REDIS_SENTINELS && !e.REDIS_SENTINEL_MASTER) throw new ConfigError('REDIS_SENTINEL_MASTER', 'must be set with REDIS_SENTINELS (the name of the master the sentinels monitor)')
+  if (e.REDIS_SENTINEL_MASTER && !e.REDIS_SENTINELS) throw new ConfigError('REDIS_SENTINELS', 'must be set with REDIS_SENTINEL_MASTER (comma-separated sentinel host:port)')
+  if (e.REDIS_SENTINELS && e.REDIS_CLUSTER_NODES) throw new ConfigError('REDIS_SENTINELS', 'cannot be used with REDIS_CLUSTER_NODES (Sentinel or Cluster, not both)')
+  const redisSentinel =
+    e.REDIS_SENTINELS && e.REDIS_SENTINEL_MASTER ? { sentinels: e.REDIS_SENTINELS, masterName: e.REDIS_SENTINEL_MASTER, password: e.REDIS_SENTINEL_PASSWORD } : undefined
+  return { redisSentinel, redisMinReplicas: e.REDIS_MIN_REPLICAS }
 }

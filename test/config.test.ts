@@ -23,7 +23,10 @@ describe('loadConfig', () => {
       workers: 1,
       maxValueBytes: 1048576,
       apiToken: undefined,
+      corsOrigins: undefined,
       logLevel: 'info',
+      redisSentinel: undefined,
+      redisMinReplicas: 0,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -46,6 +49,7 @@ describe('loadConfig', () => {
       WORKERS: '3',
       MAX_VALUE_BYTES: '100',
       API_TOKEN: 't0ken',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'debug',
     })
     expect(config.port).toBe(9000)
@@ -64,13 +68,14 @@ describe('loadConfig', () => {
     expect(config.maxStalenessMs).toBe(250)
     expect(config.workers).toBe(3)
     expect(config.apiToken).toBe('t0ken')
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173'])
     expect(config.logLevel).toBe('debug')
   })
 
   test('a Redis counts as configured when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set', () => {
     expect(loadConfig({ REDIS_URL: 'redis://r:6379' }).redisConfigured).toBe(true)
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000' }).redisConfigured).toBe(true)
-    expect(loadConfig({ REDIS_SENTINELS: 's:26379' }).redisConfigured).toBe(true)
+    expect(loadConfig({ REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_MASTER: 'mymaster' }).redisConfigured).toBe(true)
     expect(loadConfig({ REDIS_URL: '' }).redisConfigured).toBe(false)
   })
 
@@ -86,6 +91,14 @@ describe('loadConfig', () => {
 
   test('an empty value counts as unset', () => {
     expect(loadConfig({ PORT: '', API_TOKEN: '' })).toMatchObject({ port: 8000, apiToken: undefined })
+  })
+
+  test('CORS_ORIGINS are kept as browsers send Origin: host in lower case, no default port, no trailing slash', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://App.Example.com:443/,http://[::1]:8080,https://münchen.de' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://[::1]:8080',
+      'https://xn--mnchen-3ya.de',
+    ])
   })
 
   const bad: [string, string][] = [
@@ -107,6 +120,14 @@ describe('loadConfig', () => {
     ['WORKERS', 'many'],
     ['MAX_VALUE_BYTES', '1e6'],
     ['LOG_LEVEL', 'verbose'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'null'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'https://a.example.com,ftp://b.example.com'],
+    ['CORS_ORIGINS', 'https://user:pw@app.example.com'],
+    ['CORS_ORIGINS', 'https://app.example.com?x=1'],
+    ['CORS_ORIGINS', ' , '],
   ]
   for (const [variable, value] of bad) {
     test(`${variable}=${JSON.stringify(value)} is refused with a message naming it`, () => {
@@ -120,6 +141,41 @@ describe('loadConfig', () => {
       expect((caught as ConfigError).variable).toBe(variable)
       expect((caught as ConfigError).message).toStartWith(`Invalid configuration: ${variable} `)
       expect((caught as ConfigError).message).not.toContain('\n')
+    })
+  }
+})
+
+describe('Redis Sentinel and durable acknowledgements', () => {
+  test('REDIS_SENTINELS with REDIS_SENTINEL_MASTER select Sentinel; REDIS_MIN_REPLICAS is read', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_SENTINEL_PASSWORD: 'pw', REDIS_MIN_REPLICAS: '2' })
+    expect(config.redisSentinel).toEqual({
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      masterName: 'mymaster',
+      password: 'pw',
+    })
+    expect(config.redisMinReplicas).toBe(2)
+  })
+
+  const refused: [Record<string, string>, string][] = [
+    [{ REDIS_SENTINELS: 's1:26379' }, 'REDIS_SENTINEL_MASTER'],
+    [{ REDIS_SENTINEL_MASTER: 'mymaster' }, 'REDIS_SENTINELS'],
+    [{ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_CLUSTER_NODES: 'a:7000' }, 'REDIS_SENTINELS'],
+    [{ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'mymaster' }, 'REDIS_SENTINELS'],
+    [{ REDIS_MIN_REPLICAS: '-1' }, 'REDIS_MIN_REPLICAS'],
+    [{ REDIS_MIN_REPLICAS: 'one' }, 'REDIS_MIN_REPLICAS'],
+  ]
+  for (const [env, variable] of refused) {
+    test(`${JSON.stringify(env)} is refused naming ${variable}, in one line`, () => {
+      expect(() => loadConfig(env)).toThrow(ConfigError)
+      try {
+        loadConfig(env)
+      } catch (error) {
+        expect((error as ConfigError).variable).toBe(variable)
+        expect((error as ConfigError).message).not.toContain('\n')
+      }
     })
   }
 })

@@ -52,3 +52,19 @@ export function isUnreachableCode(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && UNREACHABLE_CODES.has(code)
 }
+
+/**
+ * A write Redis may have applied, but fewer replicas than required (REDIS_MIN_REPLICAS) confirmed
+ * holding it in time: it would be lost if the master died now. The outcome is unknown to the client.
+ */
+export class UnconfirmedWriteError extends StoreUnavailableError {
+  constructor(
+    readonly required: number,
+    readonly confirmed: number | undefined,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super('redis', confirmed === undefined ? 'unreachable' : 'timeout', `The write was sent to the Redis master, but ${why}: its outcome is unknown (it may be applied). Retry it shortly.`, options)
+    this.name = 'UnconfirmedWriteError'
+  }
+}

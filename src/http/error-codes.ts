@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   internal_error: 500,
   unavailable: 503,
   redis_unavailable: 503,
+  not_replicated: 503,
   overloaded: 503,
 } as const satisfies Record<string, number>
 

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { StoreUnavailableError, WrongTypeError } from '../cache/errors.ts'
+import { StoreUnavailableError, UnconfirmedWriteError, WrongTypeError } from '../cache/errors.ts'
 import type { Logger } from '../logger.ts'
 import { ApiError } from './api-error.ts'
 import type { ErrorCode } from './error-codes.ts'
@@ -39,6 +39,10 @@ export function errorHandler({ logger }: { logger: Logger }): ErrorHandler {
     }
     if (error instanceof WrongTypeError) {
       return answer(c, 409, error.code, error.message)
+    }
+    if (error instanceof UnconfirmedWriteError) {
+      c.header('Retry-After', RETRY_AFTER_SECONDS)
+      return answer(c, 503, 'not_replicated', error.message)
     }
     if (error instanceof StoreUnavailableError) {
       c.header('Retry-After', RETRY_AFTER_SECONDS)

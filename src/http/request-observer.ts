@@ -139,9 +139,9 @@ function routeOf(c: Context<AppEnv>): string {
 }
 
 /** The route a request would reach, without running it: for answers given before Hono dispatches (a 401). */
-export function routeMatching(router: Router<RouterEntry>, request: Request): string {
+export function routeMatching(router: Router<RouterEntry>, request: Request, method = request.method): string {
   // Hono answers HEAD with its GET route.
-  const [matches] = router.match(request.method === 'HEAD' ? 'GET' : request.method, getPath(request))
+  const [matches] = router.match(method === 'HEAD' ? 'GET' : method, getPath(request))
   return labelOf(matches.map(([[, route]]) => route))
 }
 

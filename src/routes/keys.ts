@@ -18,19 +18,24 @@ export interface KeyRoutesOptions {
   maxValueBytes: number
 }
 
-const ttlSchema = z.number({ error: 'The ttl must be a whole number of seconds.' }).int('The ttl must be a whole number of seconds.').min(0, 'The ttl must be 0 (no expiry) or more.').max(2 ** 31 - 1, 'The ttl must be at most 2147483647 seconds.')
+export const ttlSchema = z
+  .number({ error: 'The ttl must be a whole number of seconds.' })
+  .int('The ttl must be a whole number of seconds.')
+  .min(0, 'The ttl must be 0 (no expiry) or more.')
+  .max(2 ** 31 - 1, 'The ttl must be at most 2147483647 seconds.')
+  .describe('Seconds until Redis expires the key; 0: never; absent: REDIS_TTL_SECONDS.')
 
-const putBody = z.object(
+export const putBody = z.object(
   {
-    value: valueSchema,
-    encoding: z.enum(['utf8', 'base64'], { error: 'The encoding must be "utf8" (the default) or "base64".' }).optional(),
+    value: valueSchema.describe('The value: text, or base64 of its bytes with "encoding": "base64".'),
+    encoding: z.enum(['utf8', 'base64'], { error: 'The encoding must be "utf8" (the default) or "base64".' }).optional().describe('How `value` is written; absent: utf8.'),
     ttl: ttlSchema.optional(),
   },
   { error: 'The body must be a JSON object: {"value": string, "encoding"?: "base64", "ttl"?: seconds}.' },
 )
 
 /** `?ttl=` of a PUT whose body is the raw bytes. */
-const bytesPutQuery = z.object({ ttl: z.coerce.number({ error: 'The ttl must be a whole number of seconds.' }).pipe(ttlSchema).optional() })
+export const bytesPutQuery = z.object({ ttl: z.coerce.number({ error: 'The ttl must be a whole number of seconds.' }).pipe(ttlSchema).optional() })
 
 /** How answers of a value may be cached: stored, but revalidated (ETag) before each use; not by shared caches. */
 const VALUE_CACHE_CONTROL = 'private, no-cache'

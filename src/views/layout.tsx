@@ -38,10 +38,12 @@ export interface LayoutProps {
   title: string
   /** Reload the page every this many seconds (no script needed). */
   refreshSeconds?: number
+  /** More CSS for one page (inline: the CSP allows styles, no scripts). */
+  extraStyles?: string
   children: Child
 }
 
-export function Layout({ title, refreshSeconds, children }: LayoutProps) {
+export function Layout({ title, refreshSeconds, extraStyles, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -50,6 +52,7 @@ export function Layout({ title, refreshSeconds, children }: LayoutProps) {
         {refreshSeconds !== undefined && <meta http-equiv="refresh" content={String(refreshSeconds)} />}
         <title>{title} · RedisProxyServer</title>
         <style>{STYLES}</style>
+        {extraStyles !== undefined && <style>{extraStyles}</style>}
       </head>
       <body>
         <header>
@@ -59,6 +62,7 @@ export function Layout({ title, refreshSeconds, children }: LayoutProps) {
           <nav aria-label="Pages">
             <a href="/">Get and set</a>
             <a href="/stats">Stats</a>
+            <a href="/docs">API</a>
           </nav>
         </header>
         <main>{children}</main>

@@ -18,6 +18,7 @@ import { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import { createLocalTier, guardSharedTier } from './local-tier.ts'
 import type { RedisClient } from './redis-client.ts'
 import { startInvalidations, type Invalidations } from './start-invalidations.ts'
+import { createReplicatedStore } from './replicated-store.ts'
 
 export interface ProxyDeps {
   /** The data connection (a Redis or a Cluster); the proxy closes it on close(). */
@@ -53,7 +54,8 @@ export function buildProxy(config: Config, { redis, logger, local: given, store:
   const localTier = given?.name ?? config.localCache
   const gate = new CoherenceGate({ maxStalenessMs: config.maxStalenessMs })
   const metrics = givenMetrics ?? new ProxyMetrics({ registry: new Registry(), localTier, localSize: localTier === 'memory' ? () => (built instanceof MemoryTier ? built.size : 0) : undefined, heartbeatAgeMs: () => gate.heartbeatAgeMs() })
-  const store = new ObservedRedisStore(new TimedRedisStore(givenStore ?? new IoRedisStore(redis), metrics.redisTimers()), ({ available, error }) =>
+  const inner = givenStore ?? (config.redisMinReplicas > 0 ? createReplicatedStore(config, redis, logger) : new IoRedisStore(redis))
+  const store = new ObservedRedisStore(new TimedRedisStore(inner, metrics.redisTimers()), ({ available, error }) =>
     available ? logger.info('redis commands answered again') : logger.warn('redis commands failing', { error }),
   )
   // One breaker per Memcached server: the gauge shows the worst of them.
@@ -88,6 +90,7 @@ export function buildProxy(config: Config, { redis, logger, local: given, store:
     maxValueBytes: config.maxValueBytes,
     maxConcurrentRequests: config.maxConcurrentRequests,
     apiToken: config.apiToken,
+    corsOrigins: config.corsOrigins,
     metrics,
   })
   return {

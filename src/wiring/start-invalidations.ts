@@ -7,7 +7,7 @@ import { createRedisClient, redisOptions, type RedisClient } from './redis-clien
 import type { TieredCache } from '../cache/tiered-cache.ts'
 
 export interface StartInvalidationsOptions {
-  config: Pick<Config, 'localInvalidation' | 'localCache' | 'redisUrl' | 'redisClusterNodes' | 'redisTimeoutMs' | 'maxStalenessMs'>
+  config: Pick<Config, 'localInvalidation' | 'localCache' | 'redisUrl' | 'redisClusterNodes' | 'redisSentinel' | 'redisTimeoutMs' | 'maxStalenessMs'>
   data: RedisClient
   cache: TieredCache
   logger: Logger

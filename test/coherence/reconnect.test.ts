@@ -104,3 +104,22 @@ describe('a Redis that refuses tracking', () => {
     }
   }, SLOW_MS)
 })
+
+describe('a Redis whose ACL refuses INFO', () => {
+  test('still tracks: the check that both connections reach one server is skipped', async () => {
+    const locked = await startRedis(['--user', 'default', 'on', 'nopass', '~*', '&*', '+@all', '-info'])
+    const lockedInspector = redisInspector(locked)
+    const tracked = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${locked.port}` })
+    try {
+      await eventually(() => tracked.output().includes('local tier kept coherent by redis invalidations'), 'tracking on')
+      await lockedInspector.set('acl-key', 'one')
+      await cacheLocally(tracked, 'acl-key', 'one')
+      await lockedInspector.set('acl-key', 'two')
+      expect(await msUntilFresh(tracked, 'acl-key', (x) => x.value === 'two')).toBeLessThan(1000)
+    } finally {
+      lockedInspector.disconnect()
+      await tracked.stop()
+      await locked.stop()
+    }
+  }, SLOW_MS)
+})

@@ -22,6 +22,7 @@ interface Service {
   mem_limit?: string
   cpus?: number
   pids_limit?: number
+  profiles?: string[]
 }
 
 /** `docker-compose config` with only the given settings (as if they were the .env file). */
@@ -55,8 +56,10 @@ test('PROXY_BIND publishes it elsewhere; API_TOKEN and the Redis password reach 
   expect(proxy.environment).toMatchObject({ API_TOKEN: 't0ken', REDIS_URL: 'redis://:abc123@redis:6379' })
 })
 
-test('pinned images (at least major.minor), a health check and resource limits on every service', () => {
-  for (const [name, service] of Object.entries(clean)) {
+test('pinned images (at least major.minor), a health check and resource limits on every default service', () => {
+  const defaults = Object.entries(clean).filter(([, service]) => service.profiles === undefined)
+  expect(defaults.map(([name]) => name).sort()).toEqual(['memcached', 'proxy', 'redis'])
+  for (const [name, service] of defaults) {
     if (service.image !== undefined && service.build === undefined) expect(service.image, name).toMatch(/:\d+\.\d+/)
     expect(service.healthcheck?.test, name).toBeDefined()
     expect(service.mem_limit, name).toBeDefined()

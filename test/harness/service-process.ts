@@ -21,7 +21,7 @@ export interface ServiceProcess {
   stop(): Promise<void>
 }
 
-interface ServiceSpec {
+export interface ServiceSpec {
   /** A fixed port (e.g. one a proxy already points at); a free one otherwise. */
   port?: number
   binary: string
@@ -34,7 +34,7 @@ function requireBinary(binary: string, installHint: string): void {
   if (!found) throw new Error(`${binary} is not installed; the tests need a real one. Install it with: ${installHint}`)
 }
 
-async function startService({ port: fixedPort, binary, installHint, args }: ServiceSpec): Promise<ServiceProcess> {
+export async function startService({ port: fixedPort, binary, installHint, args }: ServiceSpec): Promise<ServiceProcess> {
   requireBinary(binary, installHint)
   const port = fixedPort ?? (await freePort())
   const dir = mkdtempSync(join(tmpdir(), `${binary}-`))

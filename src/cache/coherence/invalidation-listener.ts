@@ -41,6 +41,8 @@ export class InvalidationListener {
   private readonly heartbeat: Heartbeat | undefined
   private stateNow: InvalidationState = 'connecting'
   private subscriberId: number | undefined
+  /** The run_id of the server the subscriber is on: the data connection must be on the same one. */
+  private subscriberServer: string | undefined
   /** Bumped by every dropped connection: an attempt that saw one in between must not resume. */
   private drops = 0
   private attempts: Promise<void> = Promise.resolve()
@@ -139,11 +141,18 @@ export class InvalidationListener {
     const drops = this.drops
     try {
       if (this.subscriberId === undefined) {
-        // CLIENT ID must come before SUBSCRIBE: a subscribed RESP2 connection takes no other command.
-        const id = Number(await this.subscriber.client('ID'))
+        // CLIENT ID and INFO must come before SUBSCRIBE: a subscribed RESP2 connection takes no other command.
+        const [id, server] = await Promise.all([this.subscriber.client('ID'), serverId(this.subscriber)])
         await this.subscriber.subscribe(INVALIDATION_CHANNEL)
         if (drops !== this.drops) return
-        this.subscriberId = id
+        this.subscriberId = Number(id)
+        this.subscriberServer = server
+      }
+      // During a Sentinel failover the two connections may reach different servers (the old master, the
+      // new one): the redirect would then name a client of another server, or a stranger with the same id.
+      if ((await serverId(this.data)) !== this.subscriberServer) {
+        if (drops === this.drops && !this.closed) this.subscriber.disconnect(true)
+        return
       }
       // BCAST (every key, no prefix) rather than the default mode: the default tracks only keys this
       // connection has read, and values we cache after our own writes would never be invalidated.
@@ -175,6 +184,19 @@ export class InvalidationListener {
       await this.gate.resume(this, this.forget)
       this.onDecided()
     }
+  }
+}
+
+/**
+ * The server's run_id: the same for two connections only when they reach the same server process.
+ * Undefined where INFO is refused (an ACL): the check is then skipped, as before it existed.
+ */
+async function serverId(connection: Redis): Promise<string | undefined> {
+  try {
+    return /^run_id:(\w+)/m.exec(await connection.info('server'))?.[1]
+  } catch (error) {
+    if (isRefusal(error)) return undefined
+    throw error
   }
 }
 
