@@ -13,7 +13,12 @@ export interface HostPort {
 export interface Config {
   readonly host: string
   readonly port: number
+  /** REDIS_URL, or the default Redis (127.0.0.1:6379) when it is unset. */
   readonly redisUrl: string
+  /** True when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set: no embedded redis-server then. */
+  readonly redisConfigured: boolean
+  /** NODE_ENV=production: a missing Redis is reported, never replaced by an embedded one. */
+  readonly production: boolean
   readonly redisClusterNodes: readonly HostPort[] | undefined
   readonly redisTtlSeconds: number
   readonly localCache: 'memory' | 'memcached' | 'none'
@@ -93,6 +98,12 @@ const redisUrl = z.string().refine((text) => {
   }
 }, 'must be a redis:// or rediss:// URL')
 
+/** Tried when no Redis is configured. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
+/** Any of these set means the user chose their Redis. */
+const REDIS_CHOICES = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const
+
 /** `scheme://host[:port]` as browsers send it in `Origin`: no path, no wildcard (a token-guarded API names its callers). */
 const originList = z.string().transform((text, ctx) => {
   const origins: string[] = []
@@ -121,7 +132,10 @@ const originList = z.string().transform((text, ctx) => {
 const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: wholeNumber(0, 65535).default(8000),
-  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  REDIS_URL: redisUrl.optional(),
+  // Where the tests put "the default Redis" so that a Redis really running on 6379 cannot change their outcome.
+  TEST_DEFAULT_REDIS_URL: redisUrl.default(DEFAULT_REDIS_URL),
+  NODE_ENV: z.string().optional(),
   REDIS_CLUSTER_NODES: hostPortList.optional(),
   REDIS_TTL_SECONDS: wholeNumber(0).default(3000),
   LOCAL_CACHE: z.enum(['memory', 'memcached', 'none'], 'must be one of memory, memcached, none').default('memory'),
@@ -160,7 +174,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
-    redisUrl: e.REDIS_URL,
+    redisUrl: e.REDIS_URL ?? e.TEST_DEFAULT_REDIS_URL,
+    redisConfigured: REDIS_CHOICES.some((name) => env[name] !== undefined && env[name] !== ''),
+    production: e.NODE_ENV === 'production',
     redisClusterNodes: e.REDIS_CLUSTER_NODES,
     redisTtlSeconds: e.REDIS_TTL_SECONDS,
     localCache: e.LOCAL_CACHE,

@@ -8,6 +8,8 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 8000,
       redisUrl: 'redis://127.0.0.1:6379',
+      redisConfigured: false,
+      production: false,
       redisClusterNodes: undefined,
       redisTtlSeconds: 3000,
       localCache: 'memory',
@@ -70,6 +72,23 @@ describe('loadConfig', () => {
     expect(config.apiToken).toBe('t0ken')
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173'])
     expect(config.logLevel).toBe('debug')
+  })
+
+  test('a Redis counts as configured when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://r:6379' }).redisConfigured).toBe(true)
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'a:7000' }).redisConfigured).toBe(true)
+    expect(loadConfig({ REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_MASTER: 'mymaster' }).redisConfigured).toBe(true)
+    expect(loadConfig({ REDIS_URL: '' }).redisConfigured).toBe(false)
+  })
+
+  test('NODE_ENV=production, and only it, is production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).production).toBe(true)
+    expect(loadConfig({ NODE_ENV: 'development' }).production).toBe(false)
+  })
+
+  test('the tests can move the default Redis; REDIS_URL still wins', () => {
+    expect(loadConfig({ TEST_DEFAULT_REDIS_URL: 'redis://127.0.0.1:1' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:1', redisConfigured: false })
+    expect(loadConfig({ TEST_DEFAULT_REDIS_URL: 'redis://127.0.0.1:1', REDIS_URL: 'redis://r:6379' }).redisUrl).toBe('redis://r:6379')
   })
 
   test('an empty value counts as unset', () => {

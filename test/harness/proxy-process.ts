@@ -27,11 +27,12 @@ export function runtimeCommand(runtime: Runtime): string[] {
   return runtime === 'bun' ? [process.execPath, 'src/main.ts'] : ['node', '--import', 'tsx', 'src/main.ts']
 }
 
-export async function startProxy(runtime: Runtime, env: Record<string, string>, timeoutMs = 20_000): Promise<ProxyProcess> {
+/** `cwd`: another copy of the project (the first-run tests use a fresh one). */
+export async function startProxy(runtime: Runtime, env: Record<string, string>, timeoutMs = 20_000, { cwd = ROOT }: { cwd?: string } = {}): Promise<ProxyProcess> {
   const port = await freePort()
   const [command, ...args] = runtimeCommand(runtime)
   const child = spawn(command!, args, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
