@@ -67,8 +67,8 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
       let run = 0
       await fc.assert(
         fc.asyncProperty(fc.dictionary(batchKeyArb, valueArb, { minKeys: 1, maxKeys: 20 }), ttlArb, async (pairs, ttl) => {
-          // A prefix per run keeps runs apart; "missing" keys of a run are never written.
-          const prefix = `b${run++}:`
+          // A prefix per tier and run keeps runs apart (the tiers share one Redis); "missing" keys of a run are never written.
+          const prefix = `${kind}:b${run++}:`
           const named = Object.fromEntries(Object.entries(pairs).map(([key, value]) => [prefix + key, value]))
           const keys = Object.keys(named)
           const mset = await f.app.request('/v1/mset', { method: 'POST', body: JSON.stringify({ pairs: named, ttl }), headers: JSON_HEADERS })
