@@ -1,14 +1,2 @@
-import { createServer } from 'node:net'
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** The tests find free ports as the private Redis does. */
+export { freePort } from '../../src/server/free-port.ts'
