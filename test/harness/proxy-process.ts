@@ -27,13 +27,22 @@ export function runtimeCommand(runtime: Runtime): string[] {
   return runtime === 'bun' ? [process.execPath, 'src/main.ts'] : ['node', '--import', 'tsx', 'src/main.ts']
 }
 
+/**
+ * The staleness bound a proxy started here gets unless the test sets its own. The default (100 ms)
+ * sends a read to Redis whenever the newest heartbeat is older than that, which is right, but on a
+ * loaded 2-core machine running two test files at once the proxy's event loop stalls that long now
+ * and then, and a test asserting a local hit (the seed's "Key found in local cache") would flake.
+ * Tests about the bound itself (test/coherence) set MAX_STALENESS_MS explicitly.
+ */
+export const TEST_MAX_STALENESS_MS = '2000'
+
 /** `cwd`: another copy of the project (the first-run tests use a fresh one). */
 export async function startProxy(runtime: Runtime, env: Record<string, string>, timeoutMs = 20_000, { cwd = ROOT }: { cwd?: string } = {}): Promise<ProxyProcess> {
   const port = await freePort()
   const [command, ...args] = runtimeCommand(runtime)
   const child = spawn(command!, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', MAX_STALENESS_MS: TEST_MAX_STALENESS_MS, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''

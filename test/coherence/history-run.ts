@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { expect } from 'bun:test'
 import type { Redis } from 'ioredis'
-import memjs from 'memjs'
 import { checkHistory, History, type HistoryVerdict, type Observed } from '../harness/history.ts'
 import { startProxy, type ProxyProcess, type Runtime } from '../harness/proxy-process.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { startTcpRelay, type RelayedConnection, type TcpRelay } from '../harness/tcp-relay.ts'
 import { eventually } from '../harness/wait-for.ts'
 import { directRedisClient, directWriter, proxyClient, recorded, seededRandom, type Workload } from './history-clients.ts'
@@ -14,16 +13,16 @@ import { directRedisClient, directWriter, proxyClient, recorded, seededRandom, t
  * before it was invoked (test/harness/history.ts). Times are taken in this process, around each
  * call: a loaded machine widens the windows (more values become legal), it does not fake a verdict.
  */
-const MAX_STALENESS_MS = 100
+export const MAX_STALENESS_MS = 100
 /** The bound holds on the proxy's clock from the moment a heartbeat is sent; a few ms for the time it takes to hand a local copy over. */
 const SLACK_MS = 10
 /** Eight keys: with three clients per proxy and a direct writer, operations on one key race all the time. */
 const KEYS = Array.from({ length: 8 }, (_, i) => `history-${i}`)
 const CLIENTS_PER_PROXY = 3
 /** Processes to start on a loaded 2-core machine: room for it, none of it in an assertion. */
-const SLOW_MS = 60_000
+export const SLOW_MS = 60_000
 
-interface Deployment {
+export interface Deployment {
   redis: ServiceProcess
   /** The first proxy reaches Redis through this relay, so its connections can be stalled and delayed. */
   relay: TcpRelay
@@ -31,7 +30,7 @@ interface Deployment {
   direct: Redis
 }
 
-async function deploy(runtime: Runtime, count: number, env: Record<string, string>): Promise<Deployment> {
+export async function deploy(runtime: Runtime, count: number, env: Record<string, string>): Promise<Deployment> {
   // appendfsync always: a write acknowledged before a kill is on disk, so none may be lost across the restart.
   const redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always'])
   const relay = await startTcpRelay(redis.port)
@@ -44,7 +43,7 @@ async function deploy(runtime: Runtime, count: number, env: Record<string, strin
   return { redis, relay, proxies, direct: directRedisClient(redis.port) }
 }
 
-async function undeploy(deployment: Deployment | undefined): Promise<void> {
+export async function undeploy(deployment: Deployment | undefined): Promise<void> {
   if (!deployment) return
   deployment.direct.disconnect()
   await Promise.all(deployment.proxies.map((proxy) => proxy.process.stop()))
@@ -78,9 +77,9 @@ function relayed(relay: TcpRelay, marker: RegExp): RelayedConnection {
 }
 
 /** A fault, run while the clients run; it says what it did for the report. */
-type Fault = (deployment: Deployment, history: History) => Promise<string>
+export type Fault = (deployment: Deployment, history: History) => Promise<string>
 
-const faults = {
+export const faults = {
   /** The subscriber's replies held with its socket open (a half-dead path), then let through. */
   stalledSubscriber: (ms: number): Fault => async ({ relay }) => {
     const link = relayed(relay, /subscribe/i)
@@ -134,7 +133,7 @@ interface RunResult {
 }
 
 /** Runs the clients while the faults run one after another, then checks the history and the final state. */
-async function runHistory(deployment: Deployment, plan: Fault[], seed: number): Promise<RunResult> {
+export async function runHistory(deployment: Deployment, plan: Fault[], seed: number): Promise<RunResult> {
   const history = new History(KEYS)
   const random = seededRandom(seed)
   let running = true
@@ -203,7 +202,7 @@ async function finalRead(proxy: { name: string; url: string }, key: string, hist
   return { proxy: proxy.name, value, source: body.source }
 }
 
-function expectCoherent({ verdict, disagreements }: RunResult): void {
+export function expectCoherent({ verdict, disagreements }: RunResult): void {
   expect(verdict.impossibleReads).toEqual([])
   expect(verdict.staleReads.map(({ read, stalenessMs }) => `${read.by} read ${read.key} = ${read.value} from ${read.source}, ${stalenessMs.toFixed(1)} ms stale`)).toEqual([])
   expect(verdict.lostWrites).toEqual([])
@@ -212,9 +211,9 @@ function expectCoherent({ verdict, disagreements }: RunResult): void {
   expect(verdict.readsChecked).toBeGreaterThan(50)
 }
 
-const seed = Number(process.env.HISTORY_SEED ?? Math.floor(Math.random() * 2 ** 31))
+export const seed = Number(process.env.HISTORY_SEED ?? Math.floor(Math.random() * 2 ** 31))
 
-const everyFault = (): Fault[] => [
+export const everyFault = (): Fault[] => [
   faults.quiet(800),
   faults.stalledSubscriber(1500),
   faults.quiet(300),
@@ -227,48 +226,3 @@ const everyFault = (): Fault[] => [
   faults.quiet(800),
 ]
 
-describe('histories on Bun, memory tiers: three proxies, a direct writer, every fault', () => {
-  let deployment: Deployment | undefined
-  beforeAll(async () => {
-    deployment = await deploy('bun', 3, { LOCAL_CACHE: 'memory' })
-  }, SLOW_MS)
-  afterAll(() => undeploy(deployment))
-
-  test('no read staler than the bound, no acknowledged write lost, every instance agrees with Redis', async () => {
-    expectCoherent(await runHistory(deployment!, everyFault(), seed))
-  }, SLOW_MS)
-})
-
-describe('histories on Bun, one shared Memcached', () => {
-  let deployment: Deployment | undefined
-  let memcached: ServiceProcess | undefined
-  let otherApplication: memjs.Client | undefined
-  beforeAll(async () => {
-    memcached = await startMemcached()
-    otherApplication = memjs.Client.create(`127.0.0.1:${memcached.port}`, { retries: 0, timeout: 1, logger: { log: () => {} } })
-    await otherApplication.set('other-app:session', 'theirs', { expires: 0 })
-    deployment = await deploy('bun', 2, { LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` })
-  }, SLOW_MS)
-  afterAll(async () => {
-    otherApplication?.close()
-    await undeploy(deployment)
-    await memcached?.stop()
-  })
-
-  test("the same faults: coherent, and another application's Memcached key survives them all", async () => {
-    expectCoherent(await runHistory(deployment!, everyFault(), seed + 1))
-    expect((await otherApplication!.get('other-app:session')).value?.toString()).toBe('theirs')
-  }, SLOW_MS)
-})
-
-describe('histories on Node, memory tiers', () => {
-  let deployment: Deployment | undefined
-  beforeAll(async () => {
-    deployment = await deploy('node', 2, { LOCAL_CACHE: 'memory' })
-  }, SLOW_MS)
-  afterAll(() => undeploy(deployment))
-
-  test('a quiet run, then a stalled subscriber and a FLUSHALL: coherent', async () => {
-    expectCoherent(await runHistory(deployment!, [faults.quiet(1000), faults.stalledSubscriber(1500), faults.flushAll(), faults.quiet(500)], seed + 2))
-  }, SLOW_MS)
-})
