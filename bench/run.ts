@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { startMemcached, startRedis } from '../test/harness/service-process.ts'
+import { startMemcached, startRedis, type ServiceProcess } from '../test/harness/service-process.ts'
 import { CASES, forRuntime, SERVERS, WRITTEN, WRITTEN_REMOTE, type CaseSpec, type ServerId } from './cases.ts'
 import { benchOptions } from './options.ts'
 import { ROOT, runtimeArgv, runtimeVersion, startServer, type Runtime, type ServerProcess } from './processes.ts'
@@ -35,21 +35,31 @@ log(
 )
 
 requireTool('wrk', 'on Debian/Ubuntu: apt-get install -y wrk')
-const redis = await startRedis()
 const memcached = await startMemcached()
 const servers = new Map<string, ServerProcess>()
-const relays = { delay: await startDelayRelay(redis.port, 500), 'zero-delay': await startDelayRelay(redis.port, 0) }
+/**
+ * Every server gets a Redis of its own, filled with the same keys. On one shared Redis each proxy's
+ * tracking (BCAST) would get an invalidation for every write of every other case: during a PUT case
+ * a dozen idle proxies would be handling the measured one's writes on the same two cores.
+ */
+const redises: ServiceProcess[] = []
+const relays: DelayRelay[] = []
 const relayOf = new Map<ServerProcess, DelayRelay>()
 const results: CaseResult[] = []
 const memoryTier: MemoryTierResult[] = []
+const RELAY_DELAY_US = { delay: 500, 'zero-delay': 0 }
 try {
-  await fillRedis(redis.port, options.keys, ['bench:', ...options.runtimes.flatMap((r) => [forRuntime(WRITTEN, r), forRuntime(WRITTEN_REMOTE, r)])])
   const neededServers = new Set<ServerId>(selected.map((c) => c.server))
+  const filled = ['bench:', ...options.runtimes.flatMap((r) => [forRuntime(WRITTEN, r), forRuntime(WRITTEN_REMOTE, r)])]
   for (const runtime of options.runtimes) {
     for (const spec of SERVERS.filter((s) => neededServers.has(s.id))) {
       // Webdis is one C process, not per runtime: measured once, beside the first runtime's cases.
       if (spec.webdis && runtime !== options.runtimes[0]) continue
-      const relay = spec.redisVia ? relays[spec.redisVia] : undefined
+      const redis = await startRedis()
+      redises.push(redis)
+      await fillRedis(redis.port, options.keys, filled)
+      const relay = spec.redisVia ? await startDelayRelay(redis.port, RELAY_DELAY_US[spec.redisVia]) : undefined
+      if (relay) relays.push(relay)
       const redisPort = relay?.port ?? redis.port
       const server = spec.webdis
         ? await startWebdis(redisPort)
@@ -91,9 +101,8 @@ try {
   addRatios(results)
 } finally {
   await Promise.allSettled([...servers.values()].map((s) => s.stop()))
-  relays.delay.stop()
-  relays['zero-delay'].stop()
-  await Promise.allSettled([redis.stop(), memcached.stop()])
+  for (const relay of relays) relay.stop()
+  await Promise.allSettled([...redises.map((redis) => redis.stop()), memcached.stop()])
 }
 
 if (!options.skipMemoryTier) {
