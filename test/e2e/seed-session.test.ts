@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { redisInspector } from '../harness/cache-fixtures.ts'
+import { describe, expect, test } from 'bun:test'
 import { startProxy, type Runtime } from '../harness/proxy-process.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-})
-afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+const services = servicesForFile()
 
 /** The seed README's curl session, request for request, against the real server process. */
 for (const runtime of ['bun', 'node'] as Runtime[]) {
@@ -17,17 +11,16 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
       test('gives the seed bodies word for word, and SIGTERM exits 0', async () => {
         const prefix = `${runtime}-${localCache}-`
         const proxy = await startProxy(runtime, {
-          REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+          REDIS_URL: `redis://127.0.0.1:${services.redis.port}`,
           LOCAL_CACHE: localCache,
-          MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}`,
+          MEMCACHED_SERVERS: `127.0.0.1:${services.memcached.port}`,
         })
-        const inspector = redisInspector(redis)
         try {
           const doom = `${prefix}doom`
           const shazia = `${prefix}shazia`
           // Written by another program early: its invalidation, on another connection, could otherwise
           // land just after the proxy's first read of it and drop the copy that read made.
-          await inspector.set(shazia, 'sana')
+          await services.inspector.set(shazia, 'sana')
           let res = await fetch(`${proxy.url}?key=${doom}`)
           expect(res.status).toBe(404)
           expect(await res.json()).toEqual({ message: '<br>Key not found in local cache<br>Key not found in redis cache' })
@@ -50,7 +43,7 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
 
           res = await fetch(`${proxy.url}/set`, { method: 'POST', body: `{"${doom}": "Dr Doom"}`, headers: { 'Content-Type': 'application/json' } })
           expect((await res.json()).message).toBe('<br><b>Key found in local cache</b> Overriding!<br><b>Key found in redis cache</b> Overriding!')
-          expect(await inspector.get(doom)).toBe('Dr Doom')
+          expect(await services.inspector.get(doom)).toBe('Dr Doom')
 
           expect(await proxy.signal('SIGTERM')).toBe(0)
           const lines = proxy.output().trim().split('\n').map((line) => JSON.parse(line))
@@ -59,7 +52,6 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
           expect(requests[2]).toMatchObject({ method: 'GET', path: '/', status: 200, tier: 'local' })
           expect(JSON.stringify(requests)).not.toContain('Dr Vaughn')
         } finally {
-          inspector.disconnect()
           await proxy.stop()
         }
       })

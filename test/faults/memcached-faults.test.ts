@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 import { getKey, median, putKey, report, timedFetch } from '../harness/timed-fetch.ts'
 import { eventually } from '../harness/wait-for.ts'
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-})
-afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+const services = servicesForFile()
 
 function proxyWith(localCache: 'memcached' | 'none'): Promise<ProxyProcess> {
-  return startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: localCache, MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` })
+  return startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${services.redis.port}`, LOCAL_CACHE: localCache, MEMCACHED_SERVERS: `127.0.0.1:${services.memcached.port}` })
 }
 
 const logged = (proxy: ProxyProcess, message: string) => () => proxy.output().split('\n').some((line) => line.includes(`"msg":"${message}"`))
@@ -32,14 +27,14 @@ describe('Memcached faults never reach the client', () => {
         }
       })()
       await eventually(() => statuses.length > 20, 'traffic to flow')
-      await memcached.kill()
+      await services.memcached.kill()
       await eventually(logged(proxy, 'local tier bypassed'), 'the breaker to open')
       const ready = await timedFetch(`${proxy.url}/readyz`)
       expect(ready).toMatchObject({ status: 200, body: { tiers: { redis: 'up', local: { kind: 'memcached', state: 'down' } } } })
       const killedCount = statuses.length
       await eventually(() => statuses.length > killedCount + 50, 'traffic to flow without Memcached')
 
-      await memcached.restart()
+      await services.memcached.restart()
       const restartedAt = performance.now()
       await eventually(logged(proxy, 'local tier in use again'), 'the breaker to close', 10_000)
       report('Memcached restarted → tier in use again (cool-down 1 s)', performance.now() - restartedAt)
@@ -58,7 +53,7 @@ describe('Memcached faults never reach the client', () => {
     const [proxy, bare] = await Promise.all([proxyWith('memcached'), proxyWith('none')])
     try {
       for (let i = 0; i < 10; i++) expect((await putKey(proxy.url, `frozen-${i}`, 'before')).status).toBe(200)
-      memcached.freeze()
+      services.memcached.freeze()
       try {
         const first = await getKey(proxy.url, 'frozen-0')
         expect(first).toMatchObject({ status: 200, body: { value: 'before', source: 'redis' } })
@@ -82,7 +77,7 @@ describe('Memcached faults never reach the client', () => {
         // Written while the tier is skipped: Memcached still holds 'before' for it.
         expect((await putKey(proxy.url, 'frozen-0', 'after')).status).toBe(200)
       } finally {
-        memcached.resume()
+        services.memcached.resume()
       }
       await eventually(logged(proxy, 'local tier in use again'), 'the breaker to close', 10_000)
       expect((await getKey(proxy.url, 'frozen-0')).body).toMatchObject({ value: 'after', source: 'redis' })
@@ -90,7 +85,7 @@ describe('Memcached faults never reach the client', () => {
       const bypassed = proxy.output().split('\n').filter((line) => line.includes('"msg":"local tier bypassed"'))
       expect(bypassed).toHaveLength(1)
     } finally {
-      memcached.resume()
+      services.memcached.resume()
       await Promise.all([proxy.stop(), bare.stop()])
     }
   }, 30_000)

@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import memjs from 'memjs'
-import { redisInspector } from '../harness/cache-fixtures.ts'
 import { startProxy } from '../harness/proxy-process.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 import { getKey, putKey } from '../harness/timed-fetch.ts'
 import { eventually } from '../harness/wait-for.ts'
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-})
-afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+const services = servicesForFile()
 
 describe('a Memcached shared with another application', () => {
   test("its keys survive a FLUSHALL in Redis, a Redis restart and the breaker's open and close; our copies do not", async () => {
-    const other = memjs.Client.create(`127.0.0.1:${memcached.port}`, { retries: 0, timeout: 0.5, logger: { log: () => {} } })
+    const other = memjs.Client.create(`127.0.0.1:${services.memcached.port}`, { retries: 0, timeout: 0.5, logger: { log: () => {} } })
     const theirs = async () => (await other.get('other-app:session')).value?.toString()
     await other.set('other-app:session', 'theirs', { expires: 0 })
-    const proxy = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` })
-    const inspector = redisInspector(redis)
+    const proxy = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${services.redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${services.memcached.port}` })
     const count = (message: string) => proxy.output().split('\n').filter((line) => line.includes(`"msg":"${message}"`)).length
     /** A value cached locally, then changed straight in Redis with the proxy unable to hear of it. */
     const cached = async (key: string) => {
@@ -28,34 +21,33 @@ describe('a Memcached shared with another application', () => {
     }
     try {
       await cached('flushed')
-      await inspector.flushall()
+      await services.inspector.flushall()
       await eventually(async () => (await getKey(proxy.url, 'flushed')).status === 404, 'the flush to reach the proxy')
       expect(await theirs()).toBe('theirs')
 
       await cached('restarted')
       const coherent = count('local tier kept coherent by redis invalidations')
-      await redis.kill()
-      await redis.restart()
+      await services.redis.kill()
+      await services.redis.restart()
       await eventually(() => count('local tier kept coherent by redis invalidations') > coherent, 'tracking to be on again', 10_000)
       expect((await getKey(proxy.url, 'restarted')).status).toBe(404)
       expect(await theirs()).toBe('theirs')
 
       await cached('skipped')
-      memcached.freeze()
+      services.memcached.freeze()
       try {
         await eventually(async () => (await getKey(proxy.url, 'skipped')).status === 200 && count('local tier bypassed') === 1, 'the breaker to open')
         // Changed while the tier is skipped: Memcached still holds 'ours'.
-        await inspector.set('skipped', 'changed')
+        await services.inspector.set('skipped', 'changed')
       } finally {
-        memcached.resume()
+        services.memcached.resume()
       }
       await eventually(() => count('local tier in use again') === 1, 'the breaker to close', 10_000)
       expect((await getKey(proxy.url, 'skipped')).body).toMatchObject({ value: 'changed', source: 'redis' })
       expect(await theirs()).toBe('theirs')
     } finally {
-      memcached.resume()
+      services.memcached.resume()
       other.close()
-      inspector.disconnect()
       await proxy.stop()
     }
   }, 40_000)

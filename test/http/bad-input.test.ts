@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { maxBodyBytesFor } from '../../src/http/body-limit.ts'
 import { MAX_PAIRS_PER_SET } from '../../src/routes/seed.tsx'
 import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
 /** Every bad input the contract names, with the status and code it must get, and nothing changed. */
 
@@ -178,18 +178,13 @@ function requestFor({ path, method = 'GET', body, type, headers = {} }: BadInput
   return [path, { method, body, headers: allHeaders }]
 }
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-})
-afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+const services = servicesForFile()
 
 for (const kind of ['memory', 'memcached'] as LocalKind[]) {
   describe(`bad input with a ${kind} local tier`, () => {
     let f: AppFixture
     beforeAll(async () => {
-      f = appFixture(redis, localTierFor(kind, memcached), { maxValueBytes: MAX_VALUE_BYTES })
+      f = appFixture(services.redis, localTierFor(kind, services.memcached), { maxValueBytes: MAX_VALUE_BYTES })
       await f.redis.flushall()
       await f.cache.write(EXISTING, BEFORE)
     })
@@ -220,7 +215,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
 describe('the body limit', () => {
   let f: AppFixture
   beforeAll(async () => {
-    f = appFixture(redis, localTierFor('memory'), { maxValueBytes: MAX_VALUE_BYTES })
+    f = appFixture(services.redis, localTierFor('memory'), { maxValueBytes: MAX_VALUE_BYTES })
   })
   afterAll(async () => f.close())
 
@@ -281,7 +276,7 @@ describe('the body limit', () => {
 describe('bounding the parse refuses nothing that is valid', () => {
   let f: AppFixture
   beforeAll(async () => {
-    f = appFixture(redis, localTierFor('memory'))
+    f = appFixture(services.redis, localTierFor('memory'))
   })
   afterAll(async () => f.close())
 

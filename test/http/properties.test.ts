@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { isUtf8 } from 'node:buffer'
 import { MAX_KEY_BYTES } from '../../src/http/validation.ts'
 import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
 /** Run counts stay modest so that the suite stays fast; raise them locally when hunting. */
 const ROUND_TRIP_RUNS = 200
@@ -26,12 +26,7 @@ const ttlArb = fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 60, max: 2 *
 const DEFAULT_TTL = 3000
 const valueArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), tricky, fc.constant(''))
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-})
-afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+const services = servicesForFile()
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' }
 
@@ -39,7 +34,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
   describe(`random keys and values round-trip exactly with a ${kind} local tier`, () => {
     let f: AppFixture
     beforeAll(() => {
-      f = appFixture(redis, localTierFor(kind, memcached))
+      f = appFixture(services.redis, localTierFor(kind, services.memcached))
     })
     afterAll(async () => f.close())
 
@@ -188,7 +183,7 @@ function buildRequest(method: string, path: string, type: string | null, body: s
 describe('random garbage never gets a 5xx', () => {
   for (const apiToken of [undefined, 'token']) {
     test(`${apiToken ? 'with' : 'without'} API_TOKEN (${GARBAGE_RUNS} runs)`, async () => {
-      const f = appFixture(redis, localTierFor('memory'), { maxValueBytes: 1000, apiToken })
+      const f = appFixture(services.redis, localTierFor('memory'), { maxValueBytes: 1000, apiToken })
       const statuses = new Map<number, number>()
       try {
         await fc.assert(
@@ -240,7 +235,7 @@ const errorCodeOf = async (res: Response) => ((await res.json()) as { error: { c
 describe('invalid UTF-8 is refused, never stored as U+FFFD', () => {
   let f: AppFixture
   beforeAll(() => {
-    f = appFixture(redis, localTierFor('memory'))
+    f = appFixture(services.redis, localTierFor('memory'))
   })
   afterAll(async () => f.close())
 
@@ -270,7 +265,7 @@ describe('invalid UTF-8 is refused, never stored as U+FFFD', () => {
 describe('bodies of many pairs are refused past the limit, whatever their size', () => {
   let f: AppFixture
   beforeAll(() => {
-    f = appFixture(redis, localTierFor('memory'))
+    f = appFixture(services.redis, localTierFor('memory'))
   })
   afterAll(async () => f.close())
 

@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import type { Redis } from 'ioredis'
-import { appFixture, localTierFor, redisInspector, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
 const MAX_VALUE_BYTES = 1000
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-let inspector: Redis
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-  inspector = redisInspector(redis)
-})
-afterAll(async () => {
-  inspector.disconnect()
-  await Promise.all([redis.stop(), memcached.stop()])
-})
+const services = servicesForFile()
 
 interface Result {
   key: string
@@ -28,11 +17,11 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
   describe(`POST /v1/mget and /v1/mset, local tier ${kind}`, () => {
     let f: AppFixture
     beforeAll(() => {
-      f = appFixture(redis, localTierFor(kind, memcached), { maxValueBytes: MAX_VALUE_BYTES })
+      f = appFixture(services.redis, localTierFor(kind, services.memcached), { maxValueBytes: MAX_VALUE_BYTES })
     })
     afterAll(() => f.close())
     beforeEach(async () => {
-      await inspector.flushall()
+      await services.inspector.flushall()
       await f.local.clear()
     })
 
@@ -46,8 +35,8 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
     const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error
 
     test('mget answers every key in request order, repeats and misses included; later reads come from the local tier', async () => {
-      await inspector.set('a', '1')
-      await inspector.set('b', '')
+      await services.inspector.set('a', '1')
+      await services.inspector.set('b', '')
       const first = await mget(['a', 'missing', 'b', 'a'])
       expect(first).toEqual([
         { key: 'a', value: '1', source: 'redis' },
@@ -66,9 +55,9 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
     })
 
     test('mget with Cache-Control: no-cache reads every key from Redis, past a stale local copy', async () => {
-      await inspector.set('c', 'old')
+      await services.inspector.set('c', 'old')
       await mget(['c'])
-      await inspector.set('c', 'new')
+      await services.inspector.set('c', 'new')
       const res = await f.app.request('/v1/mget', { method: 'POST', body: JSON.stringify({ keys: ['c'] }), headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' } })
       expect(((await res.json()) as { results: Result[] }).results).toEqual([{ key: 'c', value: 'new', source: 'redis' }])
       if (kind === 'memory') expect(await mget(['c'])).toEqual([{ key: 'c', value: 'new', source: 'local' }])
@@ -76,13 +65,13 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
 
     test('mget gives bytes that are not UTF-8 as base64, as a single GET does', async () => {
       const bytes = Buffer.from([0xff, 0x00, 0xc3])
-      await inspector.set('bin', bytes)
+      await services.inspector.set('bin', bytes)
       for (const _ of [0, 1]) expect(await mget(['bin'])).toEqual([{ key: 'bin', value: bytes.toString('base64'), encoding: 'base64', source: expect.any(String) }])
     })
 
     test('mget bounds local copies by the key\'s Redis expiry', async () => {
       if (kind !== 'memory') return
-      await inspector.set('short', 'v', 'PX', 300)
+      await services.inspector.set('short', 'v', 'PX', 300)
       await mget(['short'])
       expect(await f.local.get('short')).toBe('v')
       await Bun.sleep(400)
@@ -90,7 +79,7 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
     })
 
     test('mset writes every pair and tells which were created; the local copies follow', async () => {
-      await inspector.set('old', 'before')
+      await services.inspector.set('old', 'before')
       if (kind !== 'none') await mget(['old'])
       const res = await post('/v1/mset', '{"pairs":{"old":"after","fresh":"new","__proto__":"p"}}')
       expect(res.status).toBe(200)
@@ -101,8 +90,8 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
           { key: '__proto__', created: true },
         ],
       })
-      expect(await inspector.mget('old', 'fresh', '__proto__')).toEqual(['after', 'new', 'p'])
-      expect(await inspector.ttl('fresh')).toBeGreaterThan(2990)
+      expect(await services.inspector.mget('old', 'fresh', '__proto__')).toEqual(['after', 'new', 'p'])
+      expect(await services.inspector.ttl('fresh')).toBeGreaterThan(2990)
       expect(await mget(['old', 'fresh', '__proto__'])).toEqual([
         { key: 'old', value: 'after', source: kind === 'none' ? 'redis' : 'local' },
         { key: 'fresh', value: 'new', source: kind === 'none' ? 'redis' : 'local' },
@@ -112,31 +101,31 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
 
     test('mset honours ttl (0: no expiry) and "encoding":"base64" for every value', async () => {
       expect((await post('/v1/mset', { pairs: { t: 'v' }, ttl: 60 })).status).toBe(200)
-      expect(await inspector.ttl('t')).toBeWithin(55, 61)
+      expect(await services.inspector.ttl('t')).toBeWithin(55, 61)
       expect((await post('/v1/mset', { pairs: { n: 'v' }, ttl: 0 })).status).toBe(200)
-      expect(await inspector.ttl('n')).toBe(-1)
+      expect(await services.inspector.ttl('n')).toBe(-1)
       const bytes = Buffer.from([0xfe, 0xff, 0x00])
       const res = await post('/v1/mset', { pairs: { b1: bytes.toString('base64'), b2: Buffer.from('text').toString('base64') }, encoding: 'base64' })
       expect(res.status).toBe(200)
-      expect(Buffer.from((await inspector.getBuffer('b1'))!).equals(bytes)).toBe(true)
-      expect(await inspector.get('b2')).toBe('text')
+      expect(Buffer.from((await services.inspector.getBuffer('b1'))!).equals(bytes)).toBe(true)
+      expect(await services.inspector.get('b2')).toBe('text')
     })
 
     test('mset with one key of another type answers 409 naming it and writes nothing', async () => {
-      await inspector.set('kept', 'old')
-      await inspector.rpush('L', 'x')
+      await services.inspector.set('kept', 'old')
+      await services.inspector.rpush('L', 'x')
       const res = await post('/v1/mset', { pairs: { a: '1', kept: 'new', L: 'x', b: '2' } })
       expect(res.status).toBe(409)
       const error = await errorOf(res)
       expect(error.code).toBe('wrong_type')
       expect(error.message).toContain('"L"')
-      expect(await inspector.exists('a', 'b')).toBe(0)
-      expect(await inspector.get('kept')).toBe('old')
-      expect(await inspector.lrange('L', 0, -1)).toEqual(['x'])
+      expect(await services.inspector.exists('a', 'b')).toBe(0)
+      expect(await services.inspector.get('kept')).toBe('old')
+      expect(await services.inspector.lrange('L', 0, -1)).toEqual(['x'])
     })
 
     test('mget of a key of another type answers 409 naming it', async () => {
-      await inspector.hset('H', 'f', 'v')
+      await services.inspector.hset('H', 'f', 'v')
       const res = await post('/v1/mget', { keys: ['a', 'H'] })
       expect(res.status).toBe(409)
       const error = await errorOf(res)
@@ -177,14 +166,14 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
       }
       const plain = await f.app.request('/v1/mget', { method: 'POST', body: '{"keys":["a"]}', headers: { 'Content-Type': 'text/plain' } })
       expect(plain.status).toBe(415)
-      expect(await inspector.dbsize()).toBe(0)
+      expect(await services.inspector.dbsize()).toBe(0)
     })
 
     test('exactly 1000 keys and 1000 pairs are accepted', async () => {
       const keys = Array.from({ length: 1000 }, (_, i) => `many:${i}`)
       const res = await post('/v1/mset', { pairs: Object.fromEntries(keys.map((key) => [key, key])) })
       expect(res.status).toBe(200)
-      expect(await inspector.dbsize()).toBe(1000)
+      expect(await services.inspector.dbsize()).toBe(1000)
       const results = await mget(keys)
       expect(results.map((r) => r.value)).toEqual(keys)
     })

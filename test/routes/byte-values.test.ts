@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { isUtf8 } from 'node:buffer'
-import type { Redis } from 'ioredis'
-import { appFixture, localTierFor, redisInspector, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
 const MAX_VALUE_BYTES = 2000
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-let inspector: Redis
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-  inspector = redisInspector(redis)
-})
-afterAll(async () => {
-  inspector.disconnect()
-  await Promise.all([redis.stop(), memcached.stop()])
-})
+const services = servicesForFile()
 
 const path = (key: string) => `/v1/keys/${encodeURIComponent(key)}`
 
@@ -25,7 +14,7 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
   describe(`byte-exact values, local tier ${kind}`, () => {
     let f: AppFixture
     beforeAll(() => {
-      f = appFixture(redis, localTierFor(kind, memcached), { maxValueBytes: MAX_VALUE_BYTES })
+      f = appFixture(services.redis, localTierFor(kind, services.memcached), { maxValueBytes: MAX_VALUE_BYTES })
     })
     afterAll(() => f.close())
 
@@ -58,7 +47,7 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
           const body = await getJson(key)
           if (isUtf8(bytes)) expect(body).toEqual({ key, value: bytes.toString('utf8'), source: body.source })
           else expect(body).toEqual({ key, value: bytes.toString('base64'), encoding: 'base64', source: body.source })
-          expect(Buffer.from((await inspector.getBuffer(key))!).equals(bytes)).toBe(true)
+          expect(Buffer.from((await services.inspector.getBuffer(key))!).equals(bytes)).toBe(true)
         }),
         { numRuns: 40 },
       )
@@ -85,12 +74,12 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
       expect((await putBytes('empty', new Uint8Array())).status).toBe(200)
       expect((await getBytes('empty')).bytes.length).toBe(0)
       expect(await getJson('empty')).toMatchObject({ key: 'empty', value: '' })
-      expect(await inspector.exists('empty')).toBe(1)
+      expect(await services.inspector.exists('empty')).toBe(1)
     })
 
     test('bytes written straight to Redis by another client come back exact', async () => {
       const bytes = Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff])
-      await inspector.set('foreign', bytes)
+      await services.inspector.set('foreign', bytes)
       await f.cache.local.clear()
       expect((await getBytes('foreign')).bytes.equals(bytes)).toBe(true)
       expect(await getJson('foreign')).toMatchObject({ value: bytes.toString('base64'), encoding: 'base64' })
@@ -106,7 +95,7 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
       expect(((await over.json()) as { error: { code: string } }).error.code).toBe('value_too_large')
       const base64Over = await putJson('limit:over', { value: Buffer.alloc(MAX_VALUE_BYTES + 1, 0xfe).toString('base64'), encoding: 'base64' })
       expect(base64Over.status).toBe(413)
-      expect(await inspector.exists('limit:over')).toBe(0)
+      expect(await services.inspector.exists('limit:over')).toBe(0)
     })
 
     test('bad base64, an unknown encoding and a bad ?ttl= are 400s that write nothing', async () => {
@@ -123,12 +112,12 @@ for (const kind of ['memory', 'memcached', 'none'] as LocalKind[]) {
         const res = await putBytes('bad', new Uint8Array([1]), query)
         expect(res.status).toBe(400)
       }
-      expect(await inspector.exists('bad')).toBe(0)
+      expect(await services.inspector.exists('bad')).toBe(0)
     })
 
     test('an octet-stream PUT honours ?ttl=', async () => {
       expect((await putBytes('ttl', new Uint8Array([0xff]), '?ttl=100')).status).toBe(200)
-      const ttl = await inspector.ttl('ttl')
+      const ttl = await services.inspector.ttl('ttl')
       expect(ttl).toBeGreaterThan(90)
       expect(ttl).toBeLessThanOrEqual(100)
     })

@@ -1,20 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import type { Redis } from 'ioredis'
 import { localTierUse } from '../../src/http/request-cache-control.ts'
-import { appFixture, localTierFor, redisInspector, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-let inspector: Redis
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-  inspector = redisInspector(redis)
-})
-afterAll(async () => {
-  inspector.disconnect()
-  await Promise.all([redis.stop(), memcached.stop()])
-})
+const services = servicesForFile()
 
 test('the directives that ask something of the local tier', () => {
   expect(localTierUse('no-cache')).toBe('skip')
@@ -35,11 +24,11 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
     let f: AppFixture
     beforeAll(() => {
       // Invalidations are off in these fixtures: a write straight to Redis leaves the local copy stale.
-      f = appFixture(redis, localTierFor(kind, memcached))
+      f = appFixture(services.redis, localTierFor(kind, services.memcached))
     })
     afterAll(() => f.close())
     beforeEach(async () => {
-      await inspector.flushall()
+      await services.inspector.flushall()
       await f.local.clear()
     })
 
@@ -50,7 +39,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
     test('no-cache and max-age=0 see a write made straight to Redis at once, while a local copy exists', async () => {
       await put('k', 'old')
       expect(await (await get('/v1/keys/k')).json()).toMatchObject({ value: 'old', source: 'local' })
-      await inspector.set('k', 'new')
+      await services.inspector.set('k', 'new')
       expect(await (await get('/v1/keys/k')).json()).toMatchObject({ value: 'old', source: 'local' })
       for (const directive of ['no-cache', 'max-age=0']) {
         const res = await get('/v1/keys/k', directive)
@@ -60,7 +49,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
       const seed = await get('/?key=k', 'no-cache')
       expect(seed.headers.get('x-cache')).toBe('redis')
       expect(await seed.json()).toEqual({ Key: 'k', Value: 'new', message: '<br>Key not found in local cache<br><b>Key found in redis cache</b>', status: 'successful' })
-      await inspector.del('k')
+      await services.inspector.del('k')
       const gone = await get('/v1/keys/k', 'no-cache')
       expect(gone.status).toBe(404)
     })
@@ -71,12 +60,12 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
       const res = await get('/v1/keys/e', 'no-cache', { 'If-None-Match': etag })
       expect(res.status).toBe(304)
       expect(res.headers.get('x-cache')).toBe('redis')
-      await inspector.set('e', 'changed')
+      await services.inspector.set('e', 'changed')
       expect((await get('/v1/keys/e', 'no-cache', { 'If-None-Match': etag })).status).toBe(200)
     })
 
     test('only-if-cached answers the local copy, or 504 not_cached without asking Redis', async () => {
-      await inspector.set('r', 'in redis only')
+      await services.inspector.set('r', 'in redis only')
       const miss = await get('/v1/keys/r', 'only-if-cached')
       expect(miss.status).toBe(504)
       expect(((await miss.json()) as { error: { code: string } }).error.code).toBe('not_cached')
@@ -109,12 +98,12 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
 describe('request Cache-Control without a local tier', () => {
   let f: AppFixture
   beforeAll(() => {
-    f = appFixture(redis, localTierFor('none'))
+    f = appFixture(services.redis, localTierFor('none'))
   })
   afterAll(() => f.close())
 
   test('only-if-cached is always 504; no-cache reads Redis', async () => {
-    await inspector.set('n', 'v')
+    await services.inspector.set('n', 'v')
     expect((await f.app.request('/v1/keys/n', { headers: { 'Cache-Control': 'only-if-cached' } })).status).toBe(504)
     expect(await (await f.app.request('/v1/keys/n', { headers: { 'Cache-Control': 'no-cache' } })).json()).toEqual({ key: 'n', value: 'v', source: 'redis' })
     expect(await (await f.app.request('/?key=n', { headers: { 'Cache-Control': 'no-cache' } })).json()).toMatchObject({ message: '<br><b>Key found in redis cache</b>' })

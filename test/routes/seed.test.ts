@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { appFixture, localTierFor, type AppFixture, type LocalKind } from '../harness/cache-fixtures.ts'
-import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
+import { servicesForFile } from '../harness/file-services.ts'
 
-let redis: ServiceProcess
-let memcached: ServiceProcess
-beforeAll(async () => {
-  ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
-})
-afterAll(async () => Promise.all([redis.stop(), memcached.stop()]))
+const services = servicesForFile()
 
 const NEW_KEY = '<br>Key not found in local cache<br>Setting key in local cache<br>Key not found in redis cache<br>Setting key in redis cache'
 
@@ -15,7 +10,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
   describe(`seed routes with a ${kind} local tier`, () => {
     let f: AppFixture
     beforeEach(async () => {
-      f = appFixture(redis, localTierFor(kind, memcached))
+      f = appFixture(services.redis, localTierFor(kind, services.memcached))
       await f.redis.flushall()
     })
     afterAll(async () => f.close())
@@ -166,7 +161,7 @@ for (const kind of ['memory', 'memcached'] as LocalKind[]) {
 describe('seed routes without a local tier', () => {
   let f: AppFixture
   beforeAll(() => {
-    f = appFixture(redis, localTierFor('none'))
+    f = appFixture(services.redis, localTierFor('none'))
   })
   afterAll(async () => f.close())
 
