@@ -18,8 +18,8 @@ export class ScriptedRedis extends EventEmitter {
   status = 'ready'
   /** Every command sent, in order, answered or not. */
   readonly calls: ScriptedCall[] = []
-  /** The argument of every `disconnect` (true: reconnect). */
-  readonly disconnects: (boolean | undefined)[] = []
+  /** Every `disconnect`: let go for good, or to reconnect (`disconnect(true)`). */
+  readonly disconnects: ('let go' | 'reconnect')[] = []
   private readonly waiting: { command: string; found: (call: ScriptedCall) => void }[] = []
   private readonly answered = new Set<ScriptedCall>()
 
@@ -52,7 +52,7 @@ export class ScriptedRedis extends EventEmitter {
   }
 
   disconnect(reconnect?: boolean): void {
-    this.disconnects.push(reconnect)
+    this.disconnects.push(reconnect ? 'reconnect' : 'let go')
   }
 
   /** Commands of this name sent so far. */

@@ -135,12 +135,14 @@ describe('ClusterInvalidations', () => {
     await c.track(a)
     await c.track(b)
     expect(c.gate.suspended).toBe(false)
+    // The node went down (its listener suspends the gate), then a slot refresh removes it from the pool.
+    b.emit('close')
     c.cluster.emit('-node', b)
     expect(c.gate.suspended).toBe(true)
-    expect(c.subscribers.get(b)!.disconnects).toEqual([undefined])
+    expect(c.subscribers.get(b)!.disconnects).toEqual(['let go'])
     c.cluster.emit('refresh')
     await settled()
-    // b's listener no longer holds the gate: it left.
+    // b's listener, suspended when it was removed, no longer holds the gate: it left.
     expect(c.gate.suspended).toBe(false)
     expect(c.told.forgets).toBe(2)
     // Back in the pool later: a listener of its own again.
@@ -168,7 +170,7 @@ describe('ClusterInvalidations', () => {
     await c.track(b)
     c.cluster.emit('-node', b)
     await c.invalidations.close()
-    expect(c.subscribers.get(a)!.disconnects).toEqual([undefined])
+    expect(c.subscribers.get(a)!.disconnects).toEqual(['let go'])
     c.cluster.emit('+node', node())
     expect(c.subscribers.size).toBe(2)
     c.cluster.emit('refresh')

@@ -174,7 +174,7 @@ describe('InvalidationListener, step by step', () => {
         expect(s.told.forgets).toBe(0)
         expect(s.lines).toEqual([])
         // No reconnect forced: the drop itself, or the close, already let go of the connection.
-        expect(s.subscriber.disconnects).toEqual(what === 'closed' ? [undefined] : [])
+        expect(s.subscriber.disconnects).toEqual(what === 'closed' ? ['let go'] : [])
       })
     }
   }
@@ -216,7 +216,7 @@ describe('InvalidationListener, step by step', () => {
       await s.answer(STEPS.slice(0, at))
       await s[step.on].fail(step.command, new Error('Command timed out'))
       await s.answerWhatIsSent(at + 1)
-      expect(s.subscriber.disconnects).toEqual([true])
+      expect(s.subscriber.disconnects).toEqual(['reconnect'])
       expect(s.sentCount()).toBe(Math.max(at, 1) + 1)
       expect(s.listener.state).toBe('connecting')
       expect(s.gate.suspended).toBe(true)
@@ -231,7 +231,7 @@ describe('InvalidationListener, step by step', () => {
     await s.data.fail('call', { name: 'ReplyError', message: 'ERR' })
     await settled()
     expect(s.listener.state).toBe('connecting')
-    expect(s.subscriber.disconnects).toEqual([true])
+    expect(s.subscriber.disconnects).toEqual(['reconnect'])
   })
 
   test('the data connection on another server than the subscriber: the subscriber reconnects, no tracking', async () => {
@@ -240,7 +240,7 @@ describe('InvalidationListener, step by step', () => {
     await s.answer(STEPS.slice(0, 3))
     await s.data.answer('info', infoServer(OTHER_SERVER))
     await settled()
-    expect(s.subscriber.disconnects).toEqual([true])
+    expect(s.subscriber.disconnects).toEqual(['reconnect'])
     expect(s.data.sent('call')).toHaveLength(0)
     expect(s.listener.state).toBe('connecting')
     expect(s.gate.suspended).toBe(true)
@@ -285,7 +285,7 @@ describe('InvalidationListener, step by step', () => {
       { level: 'warn', message: SUSPENDED, fields: { connection: 'data' } },
       { level: 'warn', message: REFUSED, fields: { error: 'ERR unknown command' } },
     ])
-    expect(s.subscriber.disconnects).toEqual([undefined])
+    expect(s.subscriber.disconnects).toEqual(['let go'])
     expect(stops).toHaveBeenCalledTimes(1)
     expect(s.gate.heartbeatAgeMs()).toBeUndefined()
     expect(s.gate.suspended).toBe(false)
@@ -393,7 +393,7 @@ describe('InvalidationListener, step by step', () => {
     const closing = s.listener.close().then(() => (closed = true))
     await settled()
     expect(closed).toBe(false)
-    expect(s.subscriber.disconnects).toEqual([undefined])
+    expect(s.subscriber.disconnects).toEqual(['let go'])
     expect(stops).toHaveBeenCalledTimes(1)
     await s.answerWhatIsSent(0)
     await closing
@@ -425,7 +425,7 @@ describe('InvalidationListener, step by step', () => {
     expect(s.subscriber.disconnects).toEqual([])
     s.setNow(601)
     intervals.tick()
-    expect(s.subscriber.disconnects).toEqual([true])
+    expect(s.subscriber.disconnects).toEqual(['reconnect'])
     expect(s.messages('warn')).toEqual([SUSPENDED, 'invalidation heartbeat lost: reconnecting the subscriber'])
   })
 
