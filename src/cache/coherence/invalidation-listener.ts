@@ -123,7 +123,7 @@ export class InvalidationListener {
 
   /** Open but silent (no RST, as on a half-dead path): treated as lost, so it reconnects and tracking starts over. */
   private onHeartbeatLost(): void {
-    if (this.stateNow !== 'tracking') return
+    // No state check: the heartbeat reports a loss only while `isTracking` says so.
     this.logger.warn('invalidation heartbeat lost: reconnecting the subscriber')
     this.subscriber.disconnect(true)
   }
@@ -136,48 +136,54 @@ export class InvalidationListener {
   }
 
   private async establish(): Promise<void> {
-    if (this.stateNow === 'tracking' || this.stateNow === 'refused' || this.stateNow === 'closed') return
+    if (this.stateNow !== 'connecting') return
     if (this.data.status !== 'ready' || this.subscriber.status !== 'ready') return
     const drops = this.drops
+    // A connection dropped (or the listener closed) since this attempt began: what it learnt may be about
+    // a connection that is gone, so it stops, and the next `ready` starts over.
+    const overtaken = () => drops !== this.drops || this.closed
     try {
       if (this.subscriberId === undefined) {
         // CLIENT ID and INFO must come before SUBSCRIBE: a subscribed RESP2 connection takes no other command.
         const [id, server] = await Promise.all([this.subscriber.client('ID'), serverId(this.subscriber)])
         await this.subscriber.subscribe(INVALIDATION_CHANNEL)
-        if (drops !== this.drops) return
+        if (overtaken()) return
         this.subscriberId = Number(id)
         this.subscriberServer = server
       }
+      // Checked before CLIENT TRACKING: a subscriber dropped meanwhile leaves no id to redirect to.
+      const dataServer = await serverId(this.data)
+      if (overtaken()) return
       // During a Sentinel failover the two connections may reach different servers (the old master, the
       // new one): the redirect would then name a client of another server, or a stranger with the same id.
-      if ((await serverId(this.data)) !== this.subscriberServer) {
-        if (drops === this.drops && !this.closed) this.subscriber.disconnect(true)
+      if (dataServer !== this.subscriberServer) {
+        this.subscriber.disconnect(true)
         return
       }
       // BCAST (every key, no prefix) rather than the default mode: the default tracks only keys this
       // connection has read, and values we cache after our own writes would never be invalidated.
       // NOLOOP: our own writes already updated our copy; their echo would only drop it.
       await this.data.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(this.subscriberId), 'BCAST', 'NOLOOP')
-      if (drops !== this.drops || this.closed) return
+      if (overtaken()) return
       // The first heartbeat proves the new stream current before any copy is served.
       await this.heartbeat?.beatNow()
-      if (drops !== this.drops || this.closed) return
+      if (overtaken()) return
       this.stateNow = 'tracking'
       // Forgets what was held while invalidations could be missed, then serves local copies again.
       await this.gate.resume(this, this.forget)
       this.logger.info('local tier kept coherent by redis invalidations')
       this.onDecided()
     } catch (error) {
+      // Even a refusal is no verdict then: Redis refuses a redirect to a subscriber that has just gone.
+      if (overtaken()) return
       if (!isRefusal(error)) {
-        // A dropped connection tries again on its next `ready`. A timeout left the subscriber in an
-        // unknown state (subscribed or not): reconnecting it starts over from a known one.
-        if (drops === this.drops && !this.closed) this.subscriber.disconnect(true)
+        // A timeout left the subscriber in an unknown state (subscribed or not): reconnecting it starts
+        // over from a known one.
+        this.subscriber.disconnect(true)
         return
       }
       this.stateNow = 'refused'
-      this.logger.warn('redis refuses client tracking: local copies are only bounded by their TTL', {
-        error: error instanceof Error ? error.message : String(error),
-      })
+      this.logger.warn('redis refuses client tracking: local copies are only bounded by their TTL', { error: error.message })
       this.subscriber.disconnect()
       this.heartbeat?.stop()
       this.gate.stopHeartbeats(this)
@@ -201,6 +207,6 @@ async function serverId(connection: Redis): Promise<string | undefined> {
 }
 
 /** An error answer from Redis itself (unknown command, NOPERM…), not a lost connection or a timeout. */
-function isRefusal(error: unknown): boolean {
+function isRefusal(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ReplyError'
 }
