@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Cluster, Redis } from 'ioredis'
 import { eventually } from '../harness/wait-for.ts'
-import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.ts'
 import { cacheLocally, msUntilFresh, readKey, writeKey } from './key-client.ts'
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
   cluster = await startRedisCluster()
   inspector = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], { redisOptions: { protocol: 2 } })
   inspector.on('error', () => {})
-  const env = { REDIS_CLUSTER_NODES: cluster.seeds }
+  const env = { ...SHIPPED_STALENESS_BOUND, REDIS_CLUSTER_NODES: cluster.seeds }
   ;[a, b] = await Promise.all([startProxy('bun', env), startProxy('bun', env)])
 }, SLOW_MS)
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Redis } from 'ioredis'
 import { redisInspector } from '../harness/cache-fixtures.ts'
-import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { eventually } from '../harness/wait-for.ts'
 import { cacheLocally, msUntilFresh, readKey, type KeyAnswer } from './key-client.ts'
@@ -16,7 +16,7 @@ let proxy: ProxyProcess
 beforeAll(async () => {
   redis = await startRedis()
   inspector = redisInspector(redis)
-  proxy = await startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${redis.port}` })
+  proxy = await startProxy('bun', { ...SHIPPED_STALENESS_BOUND, REDIS_URL: `redis://127.0.0.1:${redis.port}` })
 }, SLOW_MS)
 afterAll(async () => {
   inspector.disconnect()

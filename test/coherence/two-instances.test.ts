@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Redis } from 'ioredis'
 import { redisInspector } from '../harness/cache-fixtures.ts'
-import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { startMemcached, startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { cacheLocally, deleteKey, msUntilFresh, readKey, writeKey } from './key-client.ts'
 
@@ -19,7 +19,7 @@ let b: ProxyProcess
 beforeAll(async () => {
   ;[redis, memcached] = await Promise.all([startRedis(), startMemcached()])
   inspector = redisInspector(redis)
-  const env = { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memory' }
+  const env = { ...SHIPPED_STALENESS_BOUND, REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memory' }
   ;[a, b] = await Promise.all([startProxy('bun', env), startProxy('bun', env)])
 }, SLOW_MS)
 afterAll(async () => {
@@ -86,7 +86,7 @@ describe('a FLUSHALL straight to Redis', () => {
 
 describe('a shared memcached tier', () => {
   test('a direct Redis write does not leave a stale value in Memcached', async () => {
-    const env = { REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` }
+    const env = { ...SHIPPED_STALENESS_BOUND, REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOCAL_CACHE: 'memcached', MEMCACHED_SERVERS: `127.0.0.1:${memcached.port}` }
     const [c, d] = await Promise.all([startProxy('bun', env), startProxy('bun', env)])
     try {
       await inspector.set('shared', 'one')

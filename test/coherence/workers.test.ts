@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Redis } from 'ioredis'
 import { redisInspector } from '../harness/cache-fixtures.ts'
-import { startProxy, type Runtime } from '../harness/proxy-process.ts'
+import { startProxy, type Runtime, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { cacheLocally, msUntilFresh } from './key-client.ts'
 
@@ -31,7 +31,7 @@ function isRunning(pid: number): boolean {
 for (const runtime of ['bun', 'node'] as Runtime[]) {
   describe(`WORKERS=2 on ${runtime}`, () => {
     test('two processes share the port, each kept coherent; SIGTERM stops all and exits 0', async () => {
-      const proxy = await startProxy(runtime, { REDIS_URL: `redis://127.0.0.1:${redis.port}`, WORKERS: '2' })
+      const proxy = await startProxy(runtime, { ...SHIPPED_STALENESS_BOUND, REDIS_URL: `redis://127.0.0.1:${redis.port}`, WORKERS: '2' })
       try {
         const workers = proxy
           .output()

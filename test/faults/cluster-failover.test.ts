@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Cluster } from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
-import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.ts'
 import { startWriteLoad, type WriteAttempt } from '../harness/write-load.ts'
 import { eventually } from '../harness/wait-for.ts'
@@ -21,7 +21,7 @@ beforeAll(async () => {
   cluster = await startRedisCluster(3, { replicasPerMaster: 1, nodeTimeoutMs: 1000 })
   inspector = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], { redisOptions: { protocol: 2 } })
   inspector.on('error', () => {})
-  proxy = await startProxy('bun', { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_MIN_REPLICAS: '1', LOCAL_CACHE: 'memory' })
+  proxy = await startProxy('bun', { ...SHIPPED_STALENESS_BOUND, REDIS_CLUSTER_NODES: cluster.seeds, REDIS_MIN_REPLICAS: '1', LOCAL_CACHE: 'memory' })
 }, SLOW_MS)
 afterAll(async () => {
   inspector?.disconnect()

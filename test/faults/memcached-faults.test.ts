@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { startProxy, type ProxyProcess } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { servicesForFile } from '../harness/file-services.ts'
 import { getKey, median, putKey, report, timedFetch } from '../harness/timed-fetch.ts'
 import { eventually } from '../harness/wait-for.ts'
@@ -7,7 +7,7 @@ import { eventually } from '../harness/wait-for.ts'
 const services = servicesForFile()
 
 function proxyWith(localCache: 'memcached' | 'none'): Promise<ProxyProcess> {
-  return startProxy('bun', { REDIS_URL: `redis://127.0.0.1:${services.redis.port}`, LOCAL_CACHE: localCache, MEMCACHED_SERVERS: `127.0.0.1:${services.memcached.port}` })
+  return startProxy('bun', { ...SHIPPED_STALENESS_BOUND, REDIS_URL: `redis://127.0.0.1:${services.redis.port}`, LOCAL_CACHE: localCache, MEMCACHED_SERVERS: `127.0.0.1:${services.memcached.port}` })
 }
 
 const logged = (proxy: ProxyProcess, message: string) => () => proxy.output().split('\n').some((line) => line.includes(`"msg":"${message}"`))

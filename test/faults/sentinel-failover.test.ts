@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { Redis } from 'ioredis'
-import { startProxy, type ProxyProcess, type Runtime } from '../harness/proxy-process.ts'
+import { startProxy, type ProxyProcess, type Runtime, SHIPPED_STALENESS_BOUND } from '../harness/proxy-process.ts'
 import { startRedisSentinelSet, SENTINEL_MASTER_NAME, type RedisSentinelSet } from '../harness/redis-sentinel.ts'
 import { startWriteLoad } from '../harness/write-load.ts'
 import { eventually } from '../harness/wait-for.ts'
@@ -37,6 +37,7 @@ async function readyz(url: string): Promise<{ status: number; suspended: boolean
 async function failover(runtime: Runtime): Promise<void> {
   set = await startRedisSentinelSet()
   proxy = await startProxy(runtime, {
+    ...SHIPPED_STALENESS_BOUND,
     REDIS_SENTINELS: set.sentinelList,
     REDIS_SENTINEL_MASTER: SENTINEL_MASTER_NAME,
     REDIS_MIN_REPLICAS: '1',

@@ -32,9 +32,12 @@ export function runtimeCommand(runtime: Runtime): string[] {
  * sends a read to Redis whenever the newest heartbeat is older than that, which is right, but on a
  * loaded 2-core machine running two test files at once the proxy's event loop stalls that long now
  * and then, and a test asserting a local hit (the seed's "Key found in local cache") would flake.
- * Tests about the bound itself (test/coherence) set MAX_STALENESS_MS explicitly.
+ * Tests about coherence (no stale read, freshness after a fault) spread SHIPPED_STALENESS_BOUND.
  */
 export const TEST_MAX_STALENESS_MS = '2000'
+
+/** The bound the proxy ships with (MAX_STALENESS_MS's default), for tests about coherence. */
+export const SHIPPED_STALENESS_BOUND = { MAX_STALENESS_MS: '100' } as const
 
 /** `cwd`: another copy of the project (the first-run tests use a fresh one). */
 export async function startProxy(runtime: Runtime, env: Record<string, string>, timeoutMs = 20_000, { cwd = ROOT }: { cwd?: string } = {}): Promise<ProxyProcess> {
