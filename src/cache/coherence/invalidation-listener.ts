@@ -168,10 +168,15 @@ export class InvalidationListener {
       this.logger.info('local tier kept coherent by redis invalidations')
       this.onDecided()
     } catch (error) {
+      // An attempt that saw a connection drop proves nothing, a refusal included: the next `ready` tries
+      // again. ioredis sends a command left unanswered by a drop again on the next connection (the data
+      // connection keeps that retry for the proxy's own commands), so this CLIENT TRACKING may have been
+      // answered by another session, even another server (after a restart: "the client ID you want
+      // redirect to does not exist"). Taken for a refusal, it stopped tracking for good.
+      if (drops !== this.drops || this.closed) return
       if (!isRefusal(error)) {
-        // A dropped connection tries again on its next `ready`. A timeout left the subscriber in an
-        // unknown state (subscribed or not): reconnecting it starts over from a known one.
-        if (drops === this.drops && !this.closed) this.subscriber.disconnect(true)
+        // A timeout left the subscriber in an unknown state (subscribed or not): reconnecting it starts over from a known one.
+        this.subscriber.disconnect(true)
         return
       }
       this.stateNow = 'refused'
