@@ -22,8 +22,15 @@ export interface Invalidations {
   close(): Promise<void>
 }
 
-// RESP2 for every subscriber: ioredis 6 drops the RESP3 invalidation pushes; a RESP2 subscriber gets them as messages.
-const SUBSCRIBER_OPTIONS = { protocol: 2, enableAutoPipelining: false, autoResubscribe: false } as const
+/**
+ * RESP2 for every subscriber: ioredis 6 drops the RESP3 invalidation pushes; a RESP2 subscriber gets them
+ * as messages. Every command it sends (CLIENT ID, INFO, SUBSCRIBE, PING) means something on its own
+ * connection only, so one left unanswered by a drop fails there and then (maxRetriesPerRequest 0) instead
+ * of being sent again on the next connection (ioredis' autoResendUnfulfilledCommands): a SUBSCRIBE that
+ * timed out would land there ahead of the next attempt, whose CLIENT ID Redis then refuses ("only
+ * SUBSCRIBE … allowed in this context"), and that refusal stopped tracking for good.
+ */
+const SUBSCRIBER_OPTIONS = { protocol: 2, enableAutoPipelining: false, autoResubscribe: false, maxRetriesPerRequest: 0 } as const
 
 /**
  * Starts keeping the local tier coherent as the configuration asks; undefined when local copies

@@ -130,6 +130,11 @@ interface RunResult {
   history: History
   /** Per key: what each proxy answered at the end, beside what Redis holds. */
   disagreements: string[]
+  /**
+   * Proxies that logged Redis refusing tracking: this Redis never does, so it was an answer taken for a
+   * refusal, and their local copies went on without invalidations. Seen whether or not a read then hit one.
+   */
+  refusals: string[]
 }
 
 /** Runs the clients while the faults run one after another, then checks the history and the final state. */
@@ -169,7 +174,8 @@ export async function runHistory(deployment: Deployment, plan: Fault[], seed: nu
       `  measured: worst staleness ${verdict.worstStalenessMs.toFixed(1)} ms${worst}; ${verdict.staleReads.length} stale, ${verdict.lostWrites.length} keys lost an acknowledged write`,
     ].join('\n'),
   )
-  return { verdict, history, disagreements }
+  const refusals = deployment.proxies.filter((proxy) => proxy.process.output().includes('redis refuses client tracking')).map((proxy) => proxy.name)
+  return { verdict, history, disagreements, refusals }
 }
 
 /**
@@ -202,7 +208,8 @@ async function finalRead(proxy: { name: string; url: string }, key: string, hist
   return { proxy: proxy.name, value, source: body.source }
 }
 
-export function expectCoherent({ verdict, disagreements }: RunResult): void {
+export function expectCoherent({ verdict, disagreements, refusals }: RunResult): void {
+  expect(refusals).toEqual([])
   expect(verdict.impossibleReads).toEqual([])
   expect(verdict.staleReads.map(({ read, stalenessMs }) => `${read.by} read ${read.key} = ${read.value} from ${read.source}, ${stalenessMs.toFixed(1)} ms stale`)).toEqual([])
   expect(verdict.lostWrites).toEqual([])

@@ -174,7 +174,11 @@ export class InvalidationListener {
       this.logger.info('local tier kept coherent by redis invalidations')
       this.onDecided()
     } catch (error) {
-      // Even a refusal is no verdict then: Redis refuses a redirect to a subscriber that has just gone.
+      // An attempt that saw a connection drop proves nothing, a refusal included: the next `ready` tries
+      // again. ioredis sends a command left unanswered by a drop again on the next connection (the data
+      // connection keeps that retry for the proxy's own commands), so this CLIENT TRACKING may have been
+      // answered by another session, even another server (after a restart: "the client ID you want
+      // redirect to does not exist"). Taken for a refusal, it stopped tracking for good.
       if (overtaken()) return
       if (!isRefusal(error)) {
         // A timeout left the subscriber in an unknown state (subscribed or not): reconnecting it starts
