@@ -180,7 +180,7 @@ export class InvalidationListener {
       // answered by another session, even another server (after a restart: "the client ID you want
       // redirect to does not exist"). Taken for a refusal, it stopped tracking for good.
       if (overtaken()) return
-      if (!isRefusal(error)) {
+      if (!isRefusal(error) || namesGoneSubscriber(error)) {
         // A timeout left the subscriber in an unknown state (subscribed or not): reconnecting it starts
         // over from a known one.
         this.subscriber.disconnect(true)
@@ -213,4 +213,12 @@ async function serverId(connection: Redis): Promise<string | undefined> {
 /** An error answer from Redis itself (unknown command, NOPERM…), not a lost connection or a timeout. */
 function isRefusal(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ReplyError'
+}
+
+/**
+ * Redis's answer when the redirect names no client: the subscriber went (killed, or its close not yet
+ * seen here) between CLIENT ID and CLIENT TRACKING. Not a refusal: a new subscriber gets a new id.
+ */
+function namesGoneSubscriber(error: Error): boolean {
+  return /redirect to does not exist/i.test(error.message)
 }

@@ -209,6 +209,18 @@ describe('InvalidationListener, step by step', () => {
     expect(s.listener.state).toBe('tracking')
   })
 
+  test('a redirect to a subscriber gone without its close seen yet (CLIENT KILL) is no refusal either: the subscriber is reconnected', async () => {
+    const s = scripted()
+    s.listener.start()
+    await s.answer(STEPS.slice(0, 4))
+    await s.data.fail('call', new ReplyError('ERR The client ID you want redirect to does not exist'))
+    await settled()
+    expect(s.listener.state).toBe('connecting')
+    expect(s.subscriber.disconnects).toEqual(['reconnect'])
+    expect(s.gate.suspended).toBe(true)
+    expect(s.lines).toEqual([])
+  })
+
   for (const [at, step] of STEPS.entries()) {
     test(`${step.on} ${step.command} times out: the subscriber is reconnected, nothing more is sent, still connecting`, async () => {
       const s = scripted()
