@@ -18,3 +18,17 @@ export interface TaggedValue {
   readonly value: Value
   readonly etag: string
 }
+
+/**
+ * A value whose tag is computed the first time it is asked for, then kept: a local hit answered by a
+ * route that shows no ETag (the seed's `/?key=`) never hashes.
+ */
+export class LazilyTaggedValue implements TaggedValue {
+  private tag: string | undefined
+
+  constructor(readonly value: Value) {}
+
+  get etag(): string {
+    return (this.tag ??= entityTag(this.value))
+  }
+}
