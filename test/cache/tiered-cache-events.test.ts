@@ -352,6 +352,61 @@ describe('races, with Redis answers held', () => {
     await Promise.all([before, beforeRemove])
   })
 
+  test('a read invoked after a write, with the local tier set aside, does not join a GET sent before the write', async () => {
+    let now = 0
+    const gate = new CoherenceGate({ maxStalenessMs: 100, now: () => now })
+    const { cache, store } = cacheOn(new RecordingTier(), { gate })
+    await inspector.set('k', 'old')
+    gate.heartbeatAnswered('listener', 0)
+    now = 101
+    // The stream is not proven current: reads skip the local tier and ask Redis, where they could share a GET.
+    const held = store.holdNextRead()
+    const before = cache.read('k')
+    await held.reached
+    await cache.write('k', 'new', 60, { trace: false })
+    expect(await cache.read('k')).toMatchObject({ value: 'new', source: 'redis' })
+    held.release()
+    expect((await before).value).toBe('old')
+  })
+
+  test('a remove overtakes every read in flight, however many: none of them fills the local tier', async () => {
+    const local = new RecordingTier()
+    const { cache, store } = cacheOn(local)
+    await inspector.set('k', 'old')
+    const heldRead = store.holdNextRead()
+    const read = cache.read('k')
+    await heldRead.reached
+    // A fresh read sends a GET of its own: two reads of the key in flight, each with its stamp.
+    const heldFresh = store.holdNextRead()
+    const fresh = cache.readFresh('k')
+    await heldFresh.reached
+    expect(await cache.remove('k')).toBe(true)
+    heldFresh.release()
+    await fresh
+    heldRead.release()
+    await read
+    expect(await local.inner.get('k')).toBeUndefined()
+    expect(cache.gate.pendingOperations).toBe(0)
+  })
+
+  test('after a write of unknown outcome a read sends a GET of its own, and the failing local delete is named', async () => {
+    const { heard, events } = listening()
+    // A local tier that fails every call: reads go on to Redis, where they could share a GET.
+    const { cache, store } = cacheOn(brokenTier(), { events })
+    await inspector.set('k', 'old')
+    const held = store.holdNextRead()
+    const before = cache.read('k')
+    await held.reached
+    store.failWrites = true
+    expect(await failure(cache.write('k', 'new', 60, { trace: false }))).toBeInstanceOf(StoreUnavailableError)
+    expect(heard.localErrors).toContain('delete: down')
+    store.failWrites = false
+    // Applied in Redis though its answer was a timeout: a read invoked now sees it.
+    expect(await cache.read('k')).toMatchObject({ value: 'new', source: 'redis' })
+    held.release()
+    expect((await before).value).toBe('old')
+  })
+
   test('a GET that was overtaken, when it ends, leaves the newer GET to be shared', async () => {
     const { cache, store } = cacheOn(new RecordingTier())
     await inspector.set('k', 'v')
