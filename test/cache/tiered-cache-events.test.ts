@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import type { Redis } from 'ioredis'
 import { CoherenceGate } from '../../src/cache/coherence/coherence-gate.ts'
+import { entityTag } from '../../src/cache/entity-tag.ts'
 import { StoreUnavailableError, WrongTypeError } from '../../src/cache/errors.ts'
 import { IoRedisStore } from '../../src/cache/redis/redis-store.ts'
 import type { FillLease, LocalRead, LocalTier } from '../../src/cache/tiers/local-tier.ts'
@@ -207,6 +208,49 @@ describe('what TieredCache reports', () => {
     const { cache: uncached } = cacheOn(new RecordingTier({ name: 'none' }), { events })
     expect(await failure(uncached.read('listed'))).toBeInstanceOf(WrongTypeError)
     expect(heard.redisErrors).toEqual([])
+  })
+})
+
+describe('reads asked for by Cache-Control', () => {
+  test('readFresh: its own GET, reported as a Redis lookup, filling the local tier unless the gate is suspended', async () => {
+    const { heard, events } = listening()
+    const gate = new CoherenceGate()
+    const local = new RecordingTier()
+    const { cache } = cacheOn(local, { events, gate })
+    await inspector.set('k', 'v')
+    const steps = await timedSteps(() => cache.readFresh('k'))
+    expect(steps.map((step) => `${step.tier} ${step.outcome}`)).toEqual(['local miss', 'redis hit'])
+    expect(await cache.readFresh('k')).toMatchObject({ key: 'k', value: 'v', source: 'redis' })
+    expect(await local.inner.get('k')).toBe('v')
+    const miss = await cache.readFresh('absent')
+    expect(miss).toMatchObject({ key: 'absent', value: undefined, source: undefined })
+    expect(miss.steps.map((step) => `${step.tier} ${step.outcome}`)).toEqual(['local miss', 'redis miss'])
+    expect(heard.lookups).toEqual(['redis hit', 'redis hit', 'redis miss'])
+    gate.suspend('listener')
+    await inspector.set('s', 'v')
+    expect(await cache.readFresh('s')).toMatchObject({ value: 'v', source: 'redis' })
+    expect(await local.inner.get('s')).toBeUndefined()
+    const { cache: uncached } = cacheOn(new RecordingTier({ name: 'none' }))
+    expect((await uncached.readFresh('k')).steps.map((step) => step.tier)).toEqual(['redis'])
+  })
+
+  test('readCached: the local copy alone, reported as a local lookup, with its tag; through get() where the tier cannot peek', async () => {
+    for (const peek of [true, false]) {
+      const { heard, events } = listening()
+      const { cache } = cacheOn(new RecordingTier({ peek }), { events })
+      await cache.write('k', 'v')
+      heard.lookups.length = 0
+      const cached = await cache.readCached('k')
+      expect(cached?.value).toBe('v')
+      expect(cached?.etag).toBe(entityTag('v'))
+      expect(await cache.readCached('absent')).toBeUndefined()
+      expect(heard.lookups).toEqual(['local hit', 'local miss'])
+    }
+    const { heard, events } = listening()
+    const { cache } = cacheOn(brokenTier(), { events })
+    expect(await cache.readCached('k')).toBeUndefined()
+    expect(heard.lookups).toEqual(['local error'])
+    expect(heard.localErrors).toEqual(['get: down'])
   })
 })
 
