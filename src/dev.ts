@@ -19,25 +19,44 @@ function fail(message: string): never {
   process.exit(2)
 }
 
+/** Ports tried for the private memcached: another process may take a free port before memcached binds it. */
+const MEMCACHED_PORT_ATTEMPTS = 3
+const MEMCACHED_READY_MS = 10_000
+
 /** A private memcached on a free port, or undefined when none is installed. */
 async function startMemcached(): Promise<{ child: WatchedChild; address: string } | undefined> {
-  const port = await freePort()
-  // memcached refuses to run as root unless told which user to be.
-  const args = ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '64', ...(process.getuid?.() === 0 ? ['-u', 'root'] : [])]
-  let child: WatchedChild
-  try {
-    child = await startWatched('memcached', args)
-  } catch (error) {
-    if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) return undefined
-    throw error
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    // memcached refuses to run as root unless told which user to be.
+    const args = ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '64', ...(process.getuid?.() === 0 ? ['-u', 'root'] : [])]
+    let child: WatchedChild
+    try {
+      child = await startWatched('memcached', args)
+    } catch (error) {
+      if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) return undefined
+      throw error
+    }
+    const address = `127.0.0.1:${port}`
+    const outcome = await untilAnswering(address, child)
+    if (outcome === 'ready') return { child, address }
+    const said = child.output().trim()
+    await child.stop()
+    if (outcome === 'exited' && /address already in use/i.test(said) && attempt < MEMCACHED_PORT_ATTEMPTS) continue
+    fail(`The private memcached ${outcome === 'exited' ? 'exited at start' : `did not answer within ${MEMCACHED_READY_MS} ms`}: ${said || 'no reason given'}`)
   }
-  const address = `127.0.0.1:${port}`
-  // memcached answers "ERROR" to a PING: any answer means it listens.
-  for (let waited = 0; !(await answersPing(`redis://${address}`, 250)); waited += 25) {
-    if (waited > 10_000) fail(`The private memcached did not start: ${child.output().trim() || 'no reason given'}`)
+}
+
+/** memcached answers "ERROR" to a PING: any answer means it listens. An exit ends the wait at once. */
+async function untilAnswering(address: string, child: WatchedChild): Promise<'ready' | 'exited' | 'timeout'> {
+  let exited = false
+  void child.exited.then(() => (exited = true))
+  const deadline = Date.now() + MEMCACHED_READY_MS
+  while (Date.now() < deadline) {
+    if (exited) return 'exited'
+    if (await answersPing(`redis://${address}`, 250)) return 'ready'
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
-  return { child, address }
+  return 'timeout'
 }
 
 async function dev(): Promise<void> {

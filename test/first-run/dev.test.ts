@@ -1,10 +1,12 @@
 import { afterAll, expect, test } from 'bun:test'
 import { spawn } from 'node:child_process'
-import { appendFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../harness/free-port.ts'
 import { copyProject } from '../harness/project-copy.ts'
+import { startRedis } from '../harness/service-process.ts'
 import { eventually } from '../harness/wait-for.ts'
 
 /** `npm run dev` in a fresh copy: private Redis and Memcached, watch mode, its URLs printed. */
@@ -67,3 +69,28 @@ test(
   },
   SLOW_MS,
 )
+
+test('a private memcached that cannot bind its port is tried on other ports, then npm run dev says why and exits 2', async () => {
+  // A memcached that always finds its port taken, as when another process binds it first.
+  const bin = mkdtempSync(join(tmpdir(), 'dev-bin-'))
+  const tries = join(bin, 'tries')
+  writeFileSync(join(bin, 'memcached'), `#!/bin/sh\necho try >> ${tries}\necho "failed to listen on TCP port $2: Address already in use" >&2\nexit 71\n`)
+  chmodSync(join(bin, 'memcached'), 0o755)
+  const redis = await startRedis()
+  try {
+    const child = spawn(process.execPath, ['src/dev.ts'], {
+      cwd: copy.dir,
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '/tmp', PORT: String(await freePort()), REDIS_URL: `redis://127.0.0.1:${redis.port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(code).toBe(2)
+    expect(stderr).toContain('The private memcached exited at start: failed to listen on TCP port')
+    expect(readFileSync(tries, 'utf8').trim().split('\n')).toHaveLength(3)
+  } finally {
+    await redis.stop()
+    rmSync(bin, { recursive: true, force: true })
+  }
+}, 30_000)
