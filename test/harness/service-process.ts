@@ -34,15 +34,36 @@ function requireBinary(binary: string, installHint: string): void {
   if (!found) throw new Error(`${binary} is not installed; the tests need a real one. Install it with: ${installHint}`)
 }
 
+/** Free ports tried in turn: another process may bind a free port (or a Cluster node's bus port, +10000) before the server does. */
+const PORT_ATTEMPTS = 5
+
 export async function startService({ port: fixedPort, binary, installHint, args }: ServiceSpec): Promise<ServiceProcess> {
   requireBinary(binary, installHint)
-  const port = fixedPort ?? (await freePort())
+  let port = fixedPort ?? (await freePort())
   const dir = mkdtempSync(join(tmpdir(), `${binary}-`))
   let child: ChildProcess | undefined
 
+  /** Starts the server on `port`; rejects when it exits first (its port was taken), so that no other process's listener is taken for it. */
   const launch = async () => {
-    child = spawn(binary, args(port, dir), { stdio: 'ignore', cwd: dir })
-    await waitForPort(port)
+    const started = spawn(binary, args(port, dir), { stdio: 'ignore', cwd: dir })
+    child = started
+    const exited = new Promise<never>((_, reject) => started.once('exit', (code, signal) => reject(new ServiceExited(`${binary} on port ${port} exited at start (${signal ?? code})`))))
+    exited.catch(() => {})
+    await Promise.race([waitForPort(port), exited])
+    if (started.exitCode !== null || started.signalCode !== null) throw new ServiceExited(`${binary} on port ${port} exited at start`)
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch()
+      break
+    } catch (error) {
+      if (!(error instanceof ServiceExited) || fixedPort !== undefined || attempt >= PORT_ATTEMPTS) {
+        child?.kill('SIGKILL')
+        rmSync(dir, { recursive: true, force: true })
+        throw error
+      }
+      port = await freePort()
+    }
   }
   const waitExit = async () => {
     const current = child
@@ -55,7 +76,6 @@ export async function startService({ port: fixedPort, binary, installHint, args 
     await waitExit()
   }
 
-  await launch()
   process.once('exit', () => child?.kill('SIGKILL'))
   return {
     port,
@@ -74,6 +94,9 @@ export async function startService({ port: fixedPort, binary, installHint, args 
     },
   }
 }
+
+/** The server process ended before it listened: with a port that was free a moment ago, most likely taken meanwhile. */
+class ServiceExited extends Error {}
 
 /**
  * SIGSTOP is delivered asynchronously: a thread running on another CPU can still answer a request
