@@ -3,6 +3,7 @@ import { redisInspector } from '../harness/cache-fixtures.ts'
 import { startProxy, type Runtime } from '../harness/proxy-process.ts'
 import { startRedis, type ServiceProcess } from '../harness/service-process.ts'
 import { getKey, report, timedFetch } from '../harness/timed-fetch.ts'
+import { eventually } from '../harness/wait-for.ts'
 
 let redis: ServiceProcess
 beforeAll(async () => {
@@ -42,9 +43,11 @@ for (const runtime of ['bun', 'node'] as Runtime[]) {
         expect((await Promise.all(held)).map((a) => a.status)).toEqual(Array(LIMIT).fill(404))
         const after = await Promise.all(Array.from({ length: LIMIT }, (_, i) => getKey(proxy.url, `${runtime}-after-${i}`)))
         expect(after.map((a) => a.status)).toEqual(Array(LIMIT).fill(404))
-        const messages = proxy.output().trim().split('\n').map((line) => JSON.parse(line).msg)
-        expect(messages.filter((m) => m === 'overloaded: refusing requests')).toHaveLength(1)
-        expect(messages.filter((m) => m === 'admitting requests again')).toHaveLength(1)
+        const messages = () => proxy.output().trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg)
+        // The line travels through the proxy's stdout pipe: it may reach this process after the answers do.
+        await eventually(() => messages().includes('admitting requests again'), 'the log line saying requests are admitted again', 5_000, 20)
+        expect(messages().filter((m) => m === 'overloaded: refusing requests')).toHaveLength(1)
+        expect(messages().filter((m) => m === 'admitting requests again')).toHaveLength(1)
       } finally {
         inspector.disconnect()
         await proxy.stop()
