@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.ts'
 import { startEmbeddedRedis, type EmbeddedRedis } from './server/embedded-redis.ts'
 import { freePort } from './server/free-port.ts'
 import { EMBEDDED_DATA_DIR } from './server/redis-choice.ts'
-import { answersPing } from './server/redis-probe.ts'
+import { untilAnswering } from './server/redis-probe.ts'
 import { StartupError } from './server/startup-error.ts'
 import { COMMAND_NOT_FOUND, startWatched, WatchedChildExit, type WatchedChild } from './server/watched-child.ts'
 
@@ -37,26 +37,13 @@ async function startMemcached(): Promise<{ child: WatchedChild; address: string 
       throw error
     }
     const address = `127.0.0.1:${port}`
-    const outcome = await untilAnswering(address, child)
+    const outcome = await untilAnswering(`redis://${address}`, child, MEMCACHED_READY_MS)
     if (outcome === 'ready') return { child, address }
     const said = child.output().trim()
     await child.stop()
     if (outcome === 'exited' && /address already in use/i.test(said) && attempt < MEMCACHED_PORT_ATTEMPTS) continue
     fail(`The private memcached ${outcome === 'exited' ? 'exited at start' : `did not answer within ${MEMCACHED_READY_MS} ms`}: ${said || 'no reason given'}`)
   }
-}
-
-/** memcached answers "ERROR" to a PING: any answer means it listens. An exit ends the wait at once. */
-async function untilAnswering(address: string, child: WatchedChild): Promise<'ready' | 'exited' | 'timeout'> {
-  let exited = false
-  void child.exited.then(() => (exited = true))
-  const deadline = Date.now() + MEMCACHED_READY_MS
-  while (Date.now() < deadline) {
-    if (exited) return 'exited'
-    if (await answersPing(`redis://${address}`, 250)) return 'ready'
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return 'timeout'
 }
 
 async function dev(): Promise<void> {

@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort as kernelFreePort } from './free-port.ts'
-import { answersPing } from './redis-probe.ts'
+import { untilAnswering } from './redis-probe.ts'
 import { StartupError } from './startup-error.ts'
 import { COMMAND_NOT_FOUND, startWatched, WatchedChildExit, type Spawn, type WatchedChild } from './watched-child.ts'
 
@@ -56,7 +56,7 @@ export async function startEmbeddedRedis({ dataDir, displayDir = dataDir, readyT
       if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) throw new RedisServerNotFound('redis-server is not on PATH')
       throw error
     }
-    const outcome = await untilReady(url, child, readyTimeoutMs)
+    const outcome = await untilAnswering(url, child, readyTimeoutMs)
     if (outcome === 'ready') return { url, pid: child.pid, exited: child.exited, stop: () => child.stop() }
     const said = `${child.output()}\n${readFrom(logFile, logStart)}`
     if (outcome === 'exited' && /address already in use/i.test(said) && attempt < PORT_ATTEMPTS) continue
@@ -116,18 +116,6 @@ function isRedisServer(pid: number): boolean {
   } catch {
     return true // no /proc (macOS): a live process under the pid Redis wrote is taken for it
   }
-}
-
-async function untilReady(url: string, child: WatchedChild, timeoutMs: number): Promise<'ready' | 'exited' | 'timeout'> {
-  let exited = false
-  void child.exited.then(() => (exited = true))
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (exited) return 'exited'
-    if (await answersPing(url, 250)) return 'ready'
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return 'timeout'
 }
 
 function sizeOf(file: string): number {
