@@ -180,7 +180,7 @@ export class InvalidationListener {
       // answered by another session, even another server (after a restart: "the client ID you want
       // redirect to does not exist"). Taken for a refusal, it stopped tracking for good.
       if (overtaken()) return
-      if (!isRefusal(error) || namesGoneSubscriber(error)) {
+      if (!refusesTracking(error)) {
         // A timeout left the subscriber in an unknown state (subscribed or not): reconnecting it starts
         // over from a known one.
         this.subscriber.disconnect(true)
@@ -216,9 +216,10 @@ function isRefusal(error: unknown): error is Error {
 }
 
 /**
- * Redis's answer when the redirect names no client: the subscriber went (killed, or its close not yet
- * seen here) between CLIENT ID and CLIENT TRACKING. Not a refusal: a new subscriber gets a new id.
+ * Whether an attempt's error says Redis will not track for us (CLIENT refused, unknown command…).
+ * "The client ID you want redirect to does not exist" does not: the subscriber went (killed, or its
+ * close not yet seen here) between CLIENT ID and CLIENT TRACKING, and a new subscriber gets a new id.
  */
-function namesGoneSubscriber(error: Error): boolean {
-  return /redirect to does not exist/i.test(error.message)
+function refusesTracking(error: unknown): error is Error {
+  return isRefusal(error) && !/redirect to does not exist/i.test(error.message)
 }
