@@ -76,7 +76,7 @@ try {
   const result = await runWrk({ url: server.url, script: spec.script, args: spec.args(keys, runtime), headers: spec.headers, seconds: Number(secondsArg), connections: 64, threads: 2, cpuSeconds: server.cpuSeconds })
   console.log(`${runtime} ${caseId}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuUsPerRequest.toFixed(1)} CPU µs/req under the profiler`)
   await server.stop('SIGTERM')
-  // Node writes one profile per thread (tsx's loader has its own): the server's is the busiest.
+  // Node writes one profile per thread: the server's is the busiest.
   const profiles = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => ({ file: f, profile: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Profile }))

@@ -41,7 +41,7 @@ interface Failure {
 
 /** Runs the service (as `npm start` / `npm run start:node` do) until it exits by itself. */
 async function run(runtime: Runtime, env: Record<string, string>, cwd = copy.dir): Promise<Failure> {
-  const [command, ...args] = runtimeCommand(runtime)
+  const [command, ...args] = await runtimeCommand(runtime, cwd)
   const child = spawn(command === 'node' ? NODE : command!, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(await freePort()), ...env },

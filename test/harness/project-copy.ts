@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { ROOT } from './proxy-process.ts'
 
 /** What a clone of the project holds that the service needs (no .data, no build output). */
-const PROJECT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'bunfig.toml', 'src']
+const PROJECT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'bunfig.toml', 'src', 'scripts']
 
 export interface ProjectCopy {
   readonly dir: string
