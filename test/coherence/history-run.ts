@@ -160,6 +160,8 @@ export async function runHistory(deployment: Deployment, plan: Fault[], seed: nu
   }
   // Every operation is over: what Redis holds now must be a legal last value of each key.
   await Promise.all(deployment.proxies.map((proxy) => untilReady(proxy.url)))
+  // The direct client fails fast while it reconnects (after a restart, for up to its 50 ms retry delay).
+  await eventually(() => deployment.direct.status === 'ready', 'the direct Redis client connected again', 15_000, 10)
   const finalAt = performance.now()
   const values = await deployment.direct.mget(...KEYS)
   const final = new Map<string, Observed>(KEYS.map((key, i) => [key, values[i] ?? null]))
