@@ -72,16 +72,25 @@ export async function startRedisSentinelSet({ replicas = 2, sentinels = 3, downA
     ),
   )
   const nodes = [master, ...replicaNodes]
+  /**
+   * The master in the newest configuration any live sentinel holds (the highest config-epoch). Right
+   * after a failover the sentinels that did not lead it still name the old master until the leader's
+   * hello reaches them; the first sentinel to answer is not enough.
+   */
   const masterPort = async () => {
+    const views: { epoch: number; port: number }[] = []
     for (const sentinel of sentinelNodes) {
       try {
-        const [, port] = (await sentinelCall(sentinel.port, 'SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)) as [string, string]
-        return Number(port)
+        const fields = (await sentinelCall(sentinel.port, 'SENTINEL', 'master', SENTINEL_MASTER_NAME)) as string[]
+        const field = (name: string) => Number(fields[fields.indexOf(name) + 1])
+        views.push({ epoch: field('config-epoch'), port: field('port') })
       } catch {
         // that sentinel is down: ask the next
       }
     }
-    throw new Error('no sentinel answers')
+    const newest = views.reduce<{ epoch: number; port: number } | undefined>((best, view) => (best === undefined || view.epoch > best.epoch ? view : best), undefined)
+    if (!newest) throw new Error('no sentinel answers')
+    return newest.port
   }
   // Every sentinel has found the replicas and the other sentinels before a test may kill anything.
   for (const sentinel of sentinelNodes) {
