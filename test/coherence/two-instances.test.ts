@@ -34,7 +34,8 @@ describe('two proxies on one Redis, memory tiers', () => {
     await cacheLocally(b, 'through-a', 'one')
     await writeKey(a, 'through-a', 'two')
     expect(await msUntilFresh(b, 'through-a', (x) => x.value === 'two')).toBeLessThan(FRESH_WITHIN_MS)
-    expect(await readKey(a, 'through-a')).toEqual({ status: 200, value: 'two', source: 'local' })
+    // A keeps its own write as its local copy (the first read may go to Redis while A's newest heartbeat is older than the bound).
+    await cacheLocally(a, 'through-a', 'two')
   }, SLOW_MS)
 
   test('a SET straight to Redis reaches both, keys with commas and spaces included', async () => {
