@@ -12,6 +12,11 @@ beforeAll(async () => {
 afterAll(async () => memcached.stop())
 
 const CALL_TIMEOUT_MS = 150
+/**
+ * A skipped call answers without asking Memcached: well under the call timeout a frozen server would
+ * cost, with room for a loaded machine (five test files at once on two cores) to deschedule this one.
+ */
+const SKIP_BOUND_MS = CALL_TIMEOUT_MS / 3
 const COOL_DOWN_MS = 300
 
 function guardedMemcached() {
@@ -50,7 +55,7 @@ describe('GuardedLocalTier on a real Memcached', () => {
     expect(tier.state).toBe('open')
     const skipped = await timed(() => tier.get('k'))
     expect(skipped.failed).toBe(true)
-    expect(skipped.ms).toBeLessThan(20)
+    expect(skipped.ms).toBeLessThan(SKIP_BOUND_MS)
     expect((await timed(() => tier.ping())).failed).toBe(true)
 
     await memcached.restart()
@@ -74,7 +79,7 @@ describe('GuardedLocalTier on a real Memcached', () => {
       expect((await timed(() => tier.set('stale', 'newer'))).failed).toBe(true)
       expect(tier.state).toBe('open')
       const skipped = await Promise.all(Array.from({ length: 20 }, () => timed(() => tier.get('stale'))))
-      expect(Math.max(...skipped.map((s) => s.ms))).toBeLessThan(20)
+      expect(Math.max(...skipped.map((s) => s.ms))).toBeLessThan(SKIP_BOUND_MS)
       // Probes during the freeze fail and keep it open.
       await Bun.sleep(2 * COOL_DOWN_MS + 2 * CALL_TIMEOUT_MS)
       expect(tier.state).not.toBe('closed')
