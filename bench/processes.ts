@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { freshNodeBundle } from '../scripts/build-node.ts'
+import { freshNodeBundle } from '../scripts/build-node.mjs'
 import { freePort } from '../test/harness/free-port.ts'
 import { waitForPort } from '../test/harness/wait-for.ts'
 

@@ -28,7 +28,7 @@ test('start and start:node are each one plain command, so that a signal reaches 
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   expect(scripts.start).toBe('bun src/main.ts')
   expect(scripts['start:node']).toBe('node --enable-source-maps dist/main.js')
-  expect(scripts['prestart:node']).toBe('bun scripts/build-node.ts')
+  expect(scripts['prestart:node']).toBe('node scripts/build-node.mjs')
 })
 
 /** `npm <args>` in the copy, in its own process group, until it answers /healthz; returns what it printed. */

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
-import { freshNodeBundle, NODE_BUNDLE } from '../../scripts/build-node.ts'
+import { freshNodeBundle, NODE_BUNDLE } from '../../scripts/build-node.mjs'
 import { copyProject } from './project-copy.ts'
 
 /** Sets a file's time stamps, or those of a directory and everything in it. */

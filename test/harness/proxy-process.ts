@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { freshNodeBundle } from '../../scripts/build-node.ts'
+import { freshNodeBundle } from '../../scripts/build-node.mjs'
 import { freePort } from './free-port.ts'
 
 export type Runtime = 'bun' | 'node'

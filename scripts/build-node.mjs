@@ -1,12 +1,15 @@
 import { build } from 'esbuild'
 import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import process from 'node:process'
+import { fileURLToPath } from 'node:url'
 
 /**
  * The proxy for Node: `src/main.ts` bundled into `dist/main.js` by esbuild, the transpiler tsx runs
  * on, with the packages left in node_modules. Node then starts it without a TypeScript loader: a
  * start took 1.5 s of CPU through `--import tsx` (its loader thread sees every import) and 0.6 s
- * from the bundle. `npm run start:node` builds first (prestart:node), in ~40 ms.
+ * from the bundle. `npm run start:node` builds first (prestart:node), in ~40 ms, on Node alone:
+ * this file is JavaScript for that reason (its types: build-node.d.mts).
  *
  * `dist/` sits one level under the project root, as `src/` does, so that `src/build-identity.ts`
  * finds `../package.json` from either.
@@ -14,7 +17,7 @@ import { join } from 'node:path'
 export const NODE_BUNDLE = join('dist', 'main.js')
 
 /** Builds `<root>/dist/main.js` and its source map; each file is written aside, then renamed into place. */
-export async function buildNodeBundle(root: string): Promise<string> {
+export async function buildNodeBundle(root) {
   const outfile = join(root, NODE_BUNDLE)
   const result = await build({
     absWorkingDir: root,
@@ -42,14 +45,15 @@ export async function buildNodeBundle(root: string): Promise<string> {
   return outfile
 }
 
-function newestChange(path: string): number {
+/** @param {string} path @returns {number} */
+function newestChange(path) {
   const stat = statSync(path)
   if (!stat.isDirectory()) return stat.mtimeMs
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))))
 }
 
 /** The bundle, built again only when `src/`, package.json or tsconfig.json changed after it. */
-export async function freshNodeBundle(root: string): Promise<string> {
+export async function freshNodeBundle(root) {
   const outfile = join(root, NODE_BUNDLE)
   const built = (() => {
     try {
@@ -62,4 +66,4 @@ export async function freshNodeBundle(root: string): Promise<string> {
   return built >= inputs ? outfile : buildNodeBundle(root)
 }
 
-if (import.meta.main) await buildNodeBundle(process.cwd())
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildNodeBundle(process.cwd())
