@@ -9,7 +9,7 @@ import type { LocalTier } from '../src/cache/tiers/local-tier.ts'
 import { MemoryTier } from '../src/cache/tiers/memory-tier.ts'
 import { NoLocalTier } from '../src/cache/tiers/no-local-tier.ts'
 import { ObservedRedisStore } from '../src/cache/redis/observed-redis-store.ts'
-import type { RedisStore } from '../src/cache/redis/redis-store.ts'
+import { BENCH_VALUE, stubRedis } from './stub-store.ts'
 import { TieredCache } from '../src/cache/tiered-cache.ts'
 import { createLogger } from '../src/logger.ts'
 import { ProxyMetrics } from '../src/metrics/proxy-metrics.ts'
@@ -32,19 +32,7 @@ const KEYS = 10_000
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const REQUESTS = Number(process.env.REQUESTS ?? 200_000)
 const PATH = process.env.PATH_KIND ?? 'local'
-const VALUE = 'v'.repeat(100)
-
-const stubRedis: RedisStore = {
-  get: (key) => Promise.resolve(key.startsWith('bench:') ? VALUE : null),
-  getWithTtl: async () => ({ value: null, ttlMs: -2 }),
-  getManyWithTtl: async (keys) => keys.map(() => ({ value: null, ttlMs: -2 })),
-  set: async () => ({ existed: false }),
-  setMany: async (pairs) => pairs.map(() => ({ existed: false })),
-  delete: async () => false,
-  ttl: async () => -2,
-  ping: async () => {},
-  close: async () => {},
-}
+const VALUE = BENCH_VALUE
 
 /** An async local tier that always hits, standing in for Memcached. */
 const stubRemoteTier: LocalTier = {
