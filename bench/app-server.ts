@@ -16,8 +16,8 @@ import { BENCH_VALUE, stubRedis } from './stub-store.ts'
  * The proxy's app as buildProxy makes it (memory tier holding 10,000 `bench:` keys, metrics, LOG_LEVEL
  * warn), served by the same server adapter, but with a stub in place of Redis: no connection, no
  * heartbeats, no invalidations. For bench/pieces.ts, beside the proxy process itself.
- * APP_KIND=no-metrics: the same app from createApp without metrics (no request observation, no
- * counters, no histogram), as bench/in-process.ts's "proxy, bare".
+ * APP_KIND=no-metrics: the same routes from createApp over a plain TieredCache, as bench/in-process.ts's
+ * "proxy, bare": no metrics (request observation, counters, histograms), no timed tiers, no coherence gate.
  */
 const KEYS = 10_000
 const local = new MemoryTier({ capacity: KEYS, ttlSeconds: 300 })

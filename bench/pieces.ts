@@ -34,7 +34,7 @@ const PIECES: Piece[] = [
   { label: "+ a Map lookup and a local hit's body", entry: 'bench/bare-server.ts', env: { BARE_KIND: 'value' }, path: '/?key=bench:' },
   { label: "+ the proxy's 8 answer headers (securedJson)", entry: 'bench/bare-server.ts', env: { BARE_KIND: 'value-headers' }, path: '/?key=bench:' },
   { label: 'the proxy app without metrics (createApp), Redis stubbed', entry: 'bench/app-server.ts', env: { APP_KIND: 'no-metrics' }, path: '/v1/keys/bench:' },
-  { label: '+ metrics: the proxy app as buildProxy makes it', entry: 'bench/app-server.ts', env: {}, path: '/v1/keys/bench:' },
+  { label: '+ the rest of buildProxy: metrics, timed tiers, the coherence gate', entry: 'bench/app-server.ts', env: {}, path: '/v1/keys/bench:' },
   { label: 'the proxy process, Redis on this machine', entry: 'src/main.ts', env: { LOG_LEVEL: 'warn', LOCAL_CACHE: 'memory' }, path: '/v1/keys/bench:', proxy: true },
 ]
 
