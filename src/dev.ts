@@ -4,9 +4,9 @@ import { ConfigError, loadConfig } from './config.ts'
 import { startEmbeddedRedis, type EmbeddedRedis } from './server/embedded-redis.ts'
 import { freePort } from './server/free-port.ts'
 import { EMBEDDED_DATA_DIR } from './server/redis-choice.ts'
-import { untilAnswering } from './server/redis-probe.ts'
+import { startPrivateServer, type PrivateServerStart } from './server/private-server.ts'
 import { StartupError } from './server/startup-error.ts'
-import { COMMAND_NOT_FOUND, startWatched, WatchedChildExit, type WatchedChild } from './server/watched-child.ts'
+import { COMMAND_NOT_FOUND, WatchedChildExit, type WatchedChild } from './server/watched-child.ts'
 
 /**
  * `npm run dev`: the service in Bun's watch mode, with a private redis-server (unless REDIS_URL or
@@ -25,25 +25,17 @@ const MEMCACHED_READY_MS = 10_000
 
 /** A private memcached on a free port, or undefined when none is installed. */
 async function startMemcached(): Promise<{ child: WatchedChild; address: string } | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort()
-    // memcached refuses to run as root unless told which user to be.
-    const args = ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '64', ...(process.getuid?.() === 0 ? ['-u', 'root'] : [])]
-    let child: WatchedChild
-    try {
-      child = await startWatched('memcached', args)
-    } catch (error) {
-      if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) return undefined
-      throw error
-    }
-    const address = `127.0.0.1:${port}`
-    const outcome = await untilAnswering(`redis://${address}`, child, MEMCACHED_READY_MS)
-    if (outcome === 'ready') return { child, address }
-    const said = child.output().trim()
-    await child.stop()
-    if (outcome === 'exited' && /address already in use/i.test(said) && attempt < MEMCACHED_PORT_ATTEMPTS) continue
-    fail(`The private memcached ${outcome === 'exited' ? 'exited at start' : `did not answer within ${MEMCACHED_READY_MS} ms`}: ${said || 'no reason given'}`)
+  let started: PrivateServerStart
+  try {
+    // memcached refuses to run as root unless told which user to be; it answers "ERROR" to the PING that tells it listens.
+    const asRoot = process.getuid?.() === 0 ? ['-u', 'root'] : []
+    started = await startPrivateServer({ command: 'memcached', args: (port) => ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '64', ...asRoot], freePort, attempts: MEMCACHED_PORT_ATTEMPTS, readyTimeoutMs: MEMCACHED_READY_MS })
+  } catch (error) {
+    if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) return undefined
+    throw error
   }
+  if (started.outcome === 'ready') return { child: started.child, address: `127.0.0.1:${started.port}` }
+  fail(`The private memcached ${started.outcome === 'exited' ? 'exited at start' : `did not answer within ${MEMCACHED_READY_MS} ms`}: ${started.said.trim() || 'no reason given'}`)
 }
 
 async function dev(): Promise<void> {

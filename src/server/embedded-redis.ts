@@ -1,9 +1,9 @@
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort as kernelFreePort } from './free-port.ts'
-import { untilAnswering } from './redis-probe.ts'
+import { readFrom, startPrivateServer, type PrivateServerStart } from './private-server.ts'
 import { StartupError } from './startup-error.ts'
-import { COMMAND_NOT_FOUND, startWatched, WatchedChildExit, type Spawn, type WatchedChild } from './watched-child.ts'
+import { COMMAND_NOT_FOUND, WatchedChildExit, type Spawn } from './watched-child.ts'
 
 /** A redis-server this process started for itself, with its data on disk. */
 export interface EmbeddedRedis {
@@ -45,29 +45,22 @@ export async function startEmbeddedRedis({ dataDir, displayDir = dataDir, readyT
   const logFile = join(dataDir, 'redis.log')
   await waitForPreviousServer(pidFile, displayDir, previousExitWaitMs)
 
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort()
-    const logStart = sizeOf(logFile)
-    const url = `redis://127.0.0.1:${port}`
-    let child: WatchedChild
-    try {
-      child = await startWatched('redis-server', serverArgs(port, dataDir, pidFile, logFile), { cwd: dataDir, spawn })
-    } catch (error) {
-      if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) throw new RedisServerNotFound('redis-server is not on PATH')
-      throw error
-    }
-    const outcome = await untilAnswering(url, child, readyTimeoutMs)
-    if (outcome === 'ready') return { url, pid: child.pid, exited: child.exited, stop: () => child.stop() }
-    const said = `${child.output()}\n${readFrom(logFile, logStart)}`
-    if (outcome === 'exited' && /address already in use/i.test(said) && attempt < PORT_ATTEMPTS) continue
-    const reason = lastLine(said)
-    await child.stop()
-    throw new StartupError(
-      outcome === 'exited'
-        ? `The embedded redis-server exited at start: ${reason || 'no reason given'} (see ${displayDir}/redis.log); fix it, or set REDIS_URL to use another Redis.`
-        : `The embedded redis-server did not answer within ${readyTimeoutMs} ms (see ${displayDir}/redis.log); set REDIS_URL to use another Redis.`,
-    )
+  let started: PrivateServerStart
+  try {
+    started = await startPrivateServer({ command: 'redis-server', args: (port) => serverArgs(port, dataDir, pidFile, logFile), freePort, attempts: PORT_ATTEMPTS, readyTimeoutMs, logFile, watch: { cwd: dataDir, spawn } })
+  } catch (error) {
+    if (error instanceof WatchedChildExit && error.code === COMMAND_NOT_FOUND) throw new RedisServerNotFound('redis-server is not on PATH')
+    throw error
   }
+  if (started.outcome === 'ready') {
+    const { child, port } = started
+    return { url: `redis://127.0.0.1:${port}`, pid: child.pid, exited: child.exited, stop: () => child.stop() }
+  }
+  throw new StartupError(
+    started.outcome === 'exited'
+      ? `The embedded redis-server exited at start: ${lastLine(started.said) || 'no reason given'} (see ${displayDir}/redis.log); fix it, or set REDIS_URL to use another Redis.`
+      : `The embedded redis-server did not answer within ${readyTimeoutMs} ms (see ${displayDir}/redis.log); set REDIS_URL to use another Redis.`,
+  )
 }
 
 function serverArgs(port: number, dataDir: string, pidFile: string, logFile: string): string[] {
@@ -115,23 +108,6 @@ function isRedisServer(pid: number): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server')
   } catch {
     return true // no /proc (macOS): a live process under the pid Redis wrote is taken for it
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size
-  } catch {
-    return 0
-  }
-}
-
-/** What the file holds from byte `start` on (its last 4 KiB at most); empty when it cannot be read. */
-function readFrom(file: string, start: number): string {
-  try {
-    return readFileSync(file).subarray(start).toString('utf8').slice(-4096)
-  } catch {
-    return ''
   }
 }
 

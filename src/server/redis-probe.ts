@@ -1,5 +1,4 @@
 import { connect } from 'node:net'
-import type { WatchedChild } from './watched-child.ts'
 
 /**
  * Whether something answers a PING at host:port within `timeoutMs`: a refused or silent port is
@@ -20,20 +19,4 @@ export function answersPing(url: string, timeoutMs = 500): Promise<boolean> {
     socket.once('error', () => done(false))
     socket.once('close', () => done(false))
   })
-}
-
-/**
- * Waits until `child`, just started to serve `url`, answers a PING: 'exited' as soon as it exits
- * (its port taken, a bad setting), 'timeout' after `timeoutMs`. Any answer counts (memcached says ERROR).
- */
-export async function untilAnswering(url: string, child: WatchedChild, timeoutMs: number): Promise<'ready' | 'exited' | 'timeout'> {
-  let exited = false
-  void child.exited.then(() => (exited = true))
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (exited) return 'exited'
-    if (await answersPing(url, 250)) return 'ready'
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return 'timeout'
 }
