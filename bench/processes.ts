@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import { freshNodeBundle } from '../scripts/build-node.mjs'
+import { join } from 'node:path'
+import { nodeProxyArgs } from '../test/harness/proxy-process.ts'
 import { freePort } from '../test/harness/free-port.ts'
 import { waitForPort } from '../test/harness/wait-for.ts'
 
@@ -21,15 +21,14 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** How an entry point is started on each runtime (bun is the one running this script); node takes TypeScript through tsx. */
+/** How a TypeScript entry point is started on each runtime (bun is the one running this script); node takes it through tsx. */
 export function runtimeArgv(runtime: Runtime, entry: string, flags: string[] = []): string[] {
-  if (runtime === 'bun') return [process.execPath, ...flags, entry]
-  return entry.endsWith('.ts') ? ['node', ...flags, '--import', 'tsx', entry] : ['node', ...flags, entry]
+  return runtime === 'bun' ? [process.execPath, ...flags, entry] : ['node', ...flags, '--import', 'tsx', entry]
 }
 
-/** The proxy runs on node as `npm run start:node` runs it: from the bundle prestart:node builds. */
-async function entryFor(runtime: Runtime, entry: string, cwd: string): Promise<string> {
-  return runtime === 'node' && entry === 'src/main.ts' ? relative(cwd, await freshNodeBundle(cwd)) : entry
+/** How `entry` is started in `cwd`; the proxy on node as `npm run start:node` starts it (the harness's nodeProxyArgs). */
+async function commandFor(runtime: Runtime, entry: string, flags: string[], cwd: string): Promise<string[]> {
+  return runtime === 'node' && entry === 'src/main.ts' ? ['node', ...flags, ...(await nodeProxyArgs(cwd))] : runtimeArgv(runtime, entry, flags)
 }
 
 export function runtimeVersion(runtime: Runtime): string {
@@ -64,7 +63,7 @@ export function cpuSecondsOf(pid: number): number {
  */
 export async function startServer(runtime: Runtime, entry: string, env: Record<string, string>, flags: string[] = [], cwd = ROOT): Promise<ServerProcess> {
   const port = await freePort()
-  const [command, ...args] = runtimeArgv(runtime, await entryFor(runtime, entry, cwd), flags)
+  const [command, ...args] = await commandFor(runtime, entry, flags, cwd)
   const child: ChildProcess = spawn(command!, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, HOST: '127.0.0.1', PORT: String(port) },

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { freshNodeBundle } from '../../scripts/build-node.mjs'
+import { freshNodeBundle, NODE_BUNDLE } from '../../scripts/build-node.mjs'
 import { freePort } from './free-port.ts'
 
 export type Runtime = 'bun' | 'node'
@@ -24,11 +24,15 @@ async function healthy(port: number): Promise<boolean> {
   return res?.status === 200
 }
 
-/** What `npm start` / `npm run start:node` run in `cwd`; for node, the bundle is built first if src/ changed since. */
-export async function runtimeCommand(runtime: Runtime, cwd = ROOT): Promise<string[]> {
-  if (runtime === 'bun') return [process.execPath, 'src/main.ts']
+/** What `npm run start:node` gives node in `cwd` (package.json): the bundle, built first if its inputs changed since. */
+export async function nodeProxyArgs(cwd = ROOT): Promise<string[]> {
   await freshNodeBundle(cwd)
-  return ['node', '--enable-source-maps', 'dist/main.js']
+  return ['--enable-source-maps', NODE_BUNDLE]
+}
+
+/** What `npm start` / `npm run start:node` run in `cwd`. */
+export async function runtimeCommand(runtime: Runtime, cwd = ROOT): Promise<string[]> {
+  return runtime === 'bun' ? [process.execPath, 'src/main.ts'] : ['node', ...(await nodeProxyArgs(cwd))]
 }
 
 /**
