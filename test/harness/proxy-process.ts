@@ -47,25 +47,10 @@ export const TEST_MAX_STALENESS_MS = '2000'
 /** The bound the proxy ships with (MAX_STALENESS_MS's default), for tests about coherence. */
 export const SHIPPED_STALENESS_BOUND = { MAX_STALENESS_MS: '100' } as const
 
-/** The proxy's start-up failure when another process bound its port first (src/server/startup-error.ts). */
-class PortTaken extends Error {}
-
-/** Free ports tried in turn: another test may bind the one chosen before the proxy does. */
-const PORT_ATTEMPTS = 5
-
 /** `cwd`: another copy of the project (the first-run tests use a fresh one). */
 export async function startProxy(runtime: Runtime, env: Record<string, string>, timeoutMs = 20_000, { cwd = ROOT }: { cwd?: string } = {}): Promise<ProxyProcess> {
-  const command = await runtimeCommand(runtime, cwd)
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await launchProxy(runtime, command, await freePort(), env, timeoutMs, cwd)
-    } catch (error) {
-      if (!(error instanceof PortTaken) || attempt >= PORT_ATTEMPTS) throw error
-    }
-  }
-}
-
-async function launchProxy(runtime: Runtime, [command, ...args]: string[], port: number, env: Record<string, string>, timeoutMs: number, cwd: string): Promise<ProxyProcess> {
+  const port = await freePort()
+  const [command, ...args] = await runtimeCommand(runtime, cwd)
   const child = spawn(command!, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', MAX_STALENESS_MS: TEST_MAX_STALENESS_MS, ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -82,10 +67,7 @@ async function launchProxy(runtime: Runtime, [command, ...args]: string[], port:
   // The log line when it is logged (LOG_LEVEL info or debug), else the health check.
   const listening = async () => stdout.includes('"msg":"listening"') || (env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== 'info' && env.LOG_LEVEL !== 'debug' && (await healthy(port)))
   while (!(await listening())) {
-    if (child.exitCode !== null) {
-      const failure = `the ${runtime} proxy exited with ${child.exitCode}: ${stderr}${stdout}`
-      throw stderr.includes('(EADDRINUSE)') ? new PortTaken(failure) : new Error(failure)
-    }
+    if (child.exitCode !== null) throw new Error(`the ${runtime} proxy exited with ${child.exitCode}: ${stderr}${stdout}`)
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
       throw new Error(`the ${runtime} proxy did not start within ${timeoutMs} ms: ${stderr}${stdout}`)
