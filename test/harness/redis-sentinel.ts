@@ -81,8 +81,7 @@ export async function startRedisSentinelSet({ replicas = 2, sentinels = 3, downA
     const views: { epoch: number; port: number }[] = []
     for (const sentinel of sentinelNodes) {
       try {
-        const fields = (await sentinelCall(sentinel.port, 'SENTINEL', 'master', SENTINEL_MASTER_NAME)) as string[]
-        const field = (name: string) => Number(fields[fields.indexOf(name) + 1])
+        const field = await masterFields(sentinel.port)
         views.push({ epoch: field('config-epoch'), port: field('port') })
       } catch {
         // that sentinel is down: ask the next
@@ -96,8 +95,7 @@ export async function startRedisSentinelSet({ replicas = 2, sentinels = 3, downA
   for (const sentinel of sentinelNodes) {
     await eventually(
       async () => {
-        const fields = (await sentinelCall(sentinel.port, 'SENTINEL', 'master', SENTINEL_MASTER_NAME)) as string[]
-        const field = (name: string) => Number(fields[fields.indexOf(name) + 1])
+        const field = await masterFields(sentinel.port)
         return field('num-slaves') === replicas && field('num-other-sentinels') === sentinels - 1
       },
       `sentinel ${sentinel.port} sees ${replicas} replicas and ${sentinels - 1} other sentinels`,
@@ -141,6 +139,12 @@ async function info(port: number, section: string): Promise<string> {
 }
 
 /** One command on a short-lived RESP2 connection. */
+/** A sentinel's numeric fields about the master (SENTINEL MASTER: port, config-epoch, num-slaves…), by name. */
+async function masterFields(sentinelPort: number): Promise<(name: string) => number> {
+  const fields = (await sentinelCall(sentinelPort, 'SENTINEL', 'master', SENTINEL_MASTER_NAME)) as string[]
+  return (name) => Number(fields[fields.indexOf(name) + 1])
+}
+
 async function sentinelCall(port: number, command: string, ...args: string[]): Promise<unknown> {
   const client = new Redis({ port, host: '127.0.0.1', protocol: 2, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
   client.on('error', () => {})
