@@ -1,18 +1,8 @@
 import { Hono } from 'hono'
-import { Registry } from 'prom-client'
-import { createApp } from '../src/app.ts'
-import { Redis } from 'ioredis'
-import { loadConfig } from '../src/config.ts'
-import { buildProxy } from '../src/wiring/build-proxy.ts'
-import { guardSharedTier } from '../src/wiring/local-tier.ts'
 import type { LocalTier } from '../src/cache/tiers/local-tier.ts'
 import { MemoryTier } from '../src/cache/tiers/memory-tier.ts'
 import { NoLocalTier } from '../src/cache/tiers/no-local-tier.ts'
-import { ObservedRedisStore } from '../src/cache/redis/observed-redis-store.ts'
-import { BENCH_VALUE, stubRedis } from './stub-store.ts'
-import { TieredCache } from '../src/cache/tiered-cache.ts'
-import { createLogger } from '../src/logger.ts'
-import { ProxyMetrics } from '../src/metrics/proxy-metrics.ts'
+import { BENCH_VALUE, stubbedBareApp, stubbedProxyApp, stubRedis, type App } from './stubbed-proxy.ts'
 
 /**
  * The app's own cost per request, without sockets or servers: `app.fetch` against a bare Hono
@@ -32,12 +22,11 @@ const KEYS = 10_000
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const REQUESTS = Number(process.env.REQUESTS ?? 200_000)
 const PATH = process.env.PATH_KIND ?? 'local'
-const VALUE = BENCH_VALUE
 
 /** An async local tier that always hits, standing in for Memcached. */
 const stubRemoteTier: LocalTier = {
   name: 'memcached',
-  get: (key) => Promise.resolve(key.startsWith('bench:') ? VALUE : undefined),
+  get: (key) => Promise.resolve(key.startsWith('bench:') ? BENCH_VALUE : undefined),
   set: async () => {},
   delete: async () => {},
   clear: async () => {},
@@ -49,7 +38,7 @@ async function localTierFor(path: string): Promise<LocalTier> {
   if (path === 'redis') return new NoLocalTier()
   if (path === 'memcached') return stubRemoteTier
   const memory = new MemoryTier({ capacity: KEYS, ttlSeconds: 300 })
-  for (let i = 0; i < KEYS; i++) await memory.set(`bench:${i}`, VALUE)
+  for (let i = 0; i < KEYS; i++) await memory.set(`bench:${i}`, BENCH_VALUE)
   return memory
 }
 
@@ -64,20 +53,13 @@ function yardstick(path: string) {
 }
 
 const local = await localTierFor(PATH)
-const config = loadConfig({ LOCAL_CACHE: local.name, LOCAL_INVALIDATION: 'off', REDIS_TTL_SECONDS: '0' })
-// Never connects: every command goes to the stub store.
-const redis = new Redis({ lazyConnect: true })
-const metrics = () => new ProxyMetrics({ registry: new Registry(), localTier: local.name, processMetrics: false })
-const built = (level: 'warn' | 'info') => buildProxy(config, { redis, local, store: stubRedis, logger: createLogger({ level, write: () => {} }), metrics: metrics() }).app
 // Pieces taken away from the built proxy: the same app without metrics (createApp is what buildProxy calls).
-const cache = new TieredCache({ local: guardSharedTier(local, () => {}), redis: new ObservedRedisStore(stubRedis, () => {}), redisTtlSeconds: 0 })
-const deps = { cache, probeReadiness: async () => ({}) as never, maxValueBytes: 1 << 20, maxConcurrentRequests: 1024 }
-const apps: Record<string, { fetch: (request: Request) => Response | Promise<Response> }> = {
+const apps: Record<string, App> = {
   [PATH === 'local' ? 'ceiling' : 'bare handler']: yardstick(PATH),
-  'proxy, bare': createApp({ ...deps, logger: createLogger({ level: 'warn' }) }),
-  'proxy + metrics': built('warn'),
-  'proxy, logging': createApp({ ...deps, logger: createLogger({ level: 'info', write: () => {} }) }),
-  'proxy + metrics + logging': built('info'),
+  'proxy, bare': stubbedBareApp(local, 'warn'),
+  'proxy + metrics': stubbedProxyApp(local, 'warn'),
+  'proxy, logging': stubbedBareApp(local, 'info'),
+  'proxy + metrics + logging': stubbedProxyApp(local, 'info'),
 }
 const urls = Array.from({ length: 4096 }, (_, i) => `http://127.0.0.1/?key=bench:${(i * 7919) % KEYS}`)
 
